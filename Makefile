@@ -1,0 +1,49 @@
+# The two commands the README leads with: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test lint translations translations-update system-deps clean
+
+run: $(VENV)/.runtime translations  ## set up, migrate, seed the demo, serve on SQLite
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask serve --port $(PORT)
+
+test: $(VENV)/.dev translations system-deps  ## install what the tests need and run them all
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	touch $@
+
+$(VENV)/.runtime: $(VENV)/.created requirements.txt
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Compiled catalogues (.mo) are build output, made from the .po files kept in git.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
+translations: $(VENV)/.runtime $(MO_FILES)
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po
+	$(BIN)/pybabel compile -f -d app/translations -l $* -i $< -o $@ >/dev/null
+
+translations-update: $(VENV)/.runtime  ## re-extract strings after changing templates or code
+	$(BIN)/pybabel extract -q -F app/translations/babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations -l zh --no-fuzzy-matching
+
+system-deps:
+	bash .ci/system-deps.sh
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,89 @@
+"""SaiPing 赛评: the application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from app.config import flask_config, settings_from_env
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    """Chinese first: the language the user picked, else their account's, else zh."""
+    languages = ("zh", "en")
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return str(current_user.locale)
+    return "zh"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=False,
+    )
+    app.config.update(flask_config(settings_from_env()))
+    if config:
+        app.config.update(config)
+    _validate(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+    )
+
+    from app.web import register_blueprints
+
+    register_blueprints(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+
+    from app.web.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    @app.before_request
+    def _permanent_session() -> None:
+        # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
+        session.permanent = True
+
+    @app.context_processor
+    def _inject() -> dict[str, Any]:
+        return {"current_locale": select_locale(), "request_path": request.path}
+
+    return app
+
+
+def _validate(app: Flask) -> None:
+    """Refuse to start with a configuration that would fail later, and say why."""
+    if not app.config.get("SECRET_KEY") or len(str(app.config["SECRET_KEY"])) < 16:
+        raise RuntimeError("SECRET_KEY must be set to at least 16 characters")
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    if not url.startswith(("sqlite:", "postgresql")):
+        raise RuntimeError(f"DATABASE_URL must be sqlite:/// or postgresql+psycopg://, got {url!r}")
+    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
+    if queue and not str(queue).startswith(("redis://", "rediss://")):
+        raise RuntimeError("SOCKETIO_MESSAGE_QUEUE must be a redis:// URL")
+    if url.startswith("sqlite"):
+        from app.models.sqlite import enable_sqlite_pragmas
+
+        enable_sqlite_pragmas()

@@ -1,0 +1,82 @@
+"""Flask commands for operators: accounts, tokens, demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.domain.vocabulary import UserRole
+from app.extensions import db
+from app.models import User
+from app.services import accounts
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice([r.value for r in UserRole]), required=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                  help="At least 8 characters. Prompted for when not given.")
+    @click.option("--name", "display_name", default="", help="Name shown on screens.")
+    def create_user(username: str, role: str, password: str, display_name: str) -> None:
+        """Create a user account with a role."""
+        try:
+            accounts.create_user(username, UserRole(role), password, display_name)
+        except accounts.AccountError as error:
+            raise click.ClickException(_account_error(error.code)) from None
+        click.echo(f"created {username} ({role})")
+
+    @app.cli.command("issue-token")
+    @click.argument("username")
+    @click.option("--label", default="", help="What the token is for, e.g. a tablet's name.")
+    def issue_token(username: str, label: str) -> None:
+        """Print a new bearer token for USERNAME (shown once; only its hash is kept)."""
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user named {username!r}")
+        click.echo(accounts.issue_token(user, label))
+
+    @app.cli.command("revoke-tokens")
+    @click.argument("username")
+    def revoke_tokens(username: str) -> None:
+        """Revoke every token of USERNAME."""
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"no user named {username!r}")
+        click.echo(f"revoked {accounts.revoke_tokens(user)} token(s)")
+
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when a competition exists.")
+    def seed_demo(if_empty: bool) -> None:
+        """Seed the demo competition (deterministic; running it again changes nothing)."""
+        from app.services.demo import seed_demo as run_seed
+
+        summary = run_seed(if_empty=if_empty)
+        click.echo(summary)
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int, envvar="PORT")
+    def serve(host: str, port: int) -> None:
+        """Serve the app (HTTP and Socket.IO) and print the demo logins."""
+        from app.extensions import socketio
+        from app.services.demo import demo_logins
+
+        logins = demo_logins()
+        if logins:
+            click.echo("Demo logins (username / password):")
+            for role, username, password in logins:
+                click.echo(f"  {role:<12} {username:<16} {password}")
+        click.echo(f"Serving on http://{host}:{port}")
+        socketio.run(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
+                     allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def _account_error(code: str) -> str:
+    return {
+        "username_taken": "that username is taken",
+        "username_invalid": "the username must be 1 to 64 characters",
+        "password_too_short": "the password must be at least 8 characters",
+    }.get(code, code)

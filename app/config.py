@@ -1,0 +1,69 @@
+"""Configuration: defaults, overridden by the environment, validated by the factory.
+
+Nothing here reads the environment at import time: `Config.from_env()` is called by
+`create_app`, so tests can build an app with their own settings.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _instance_secret(name: str) -> str:
+    """A random secret kept in instance/ (git-ignored), made on first use.
+
+    Development and `make run` never need a secret in the repo or the shell: the first
+    start writes one, later starts reuse it, so sessions and protected ID numbers survive
+    a restart. Production sets SECRET_KEY in the environment instead.
+    """
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    path = INSTANCE_DIR / name
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass
+class Settings:
+    database_url: str
+    secret_key: str
+    socketio_message_queue: str | None
+
+
+def settings_from_env() -> Settings:
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL")
+        or f"sqlite:///{INSTANCE_DIR / 'saiping.sqlite'}",
+        secret_key=os.environ.get("SECRET_KEY") or _instance_secret("secret_key"),
+        socketio_message_queue=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+    )
+
+
+def flask_config(settings: Settings) -> dict[str, object]:
+    """The Flask config mapping for these settings."""
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SOCKETIO_MESSAGE_QUEUE": settings.socketio_message_queue,
+        # Uploads: spreadsheets of a few thousand rows are well under this.
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "IMPORT_MAX_ROWS": 20_000,
+        # Sessions: organisers' browsers stay signed in for a working day, not forever.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": ("zh", "en"),
+        "LOGIN_RATE_LIMIT": "10 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }

@@ -1,0 +1,29 @@
+"""Persistence only: typed SQLAlchemy models and constraints. No commits, no rules."""
+
+from app.models.accounts import ApiToken, User
+from app.models.audit import AuditEvent
+from app.models.base import Base
+from app.models.competition import Competition, Delegation, Division, SkillProject, Venue, Zone
+from app.models.imports import ImportJob
+from app.models.people import Competitor, Judge, JudgeAssignment
+from app.models.scheme import Aspect, MarkingScheme, Module
+
+__all__ = [
+    "ApiToken",
+    "Aspect",
+    "AuditEvent",
+    "Base",
+    "Competition",
+    "Competitor",
+    "Delegation",
+    "Division",
+    "ImportJob",
+    "Judge",
+    "JudgeAssignment",
+    "MarkingScheme",
+    "Module",
+    "SkillProject",
+    "User",
+    "Venue",
+    "Zone",
+]

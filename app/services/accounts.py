@@ -1,0 +1,96 @@
+"""Accounts: users, passwords, and bearer tokens for the REST API and judges' sockets."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.domain.vocabulary import UserRole
+from app.extensions import db
+from app.models import ApiToken, User
+from app.models.base import utcnow
+
+TOKEN_PREFIX = "sp_"
+
+
+class AccountError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def create_user(username: str, role: UserRole, password: str | None = None,
+                display_name: str = "") -> User:
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise AccountError("username_invalid")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise AccountError("username_taken")
+    if password is not None and len(password) < 8:
+        raise AccountError("password_too_short")
+    user = User(
+        username=username,
+        role=role,
+        display_name=display_name or username,
+        password_hash=generate_password_hash(password) if password else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user for these credentials, or None. Timing does not reveal which part was wrong."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.password_hash:
+        # Spend the same effort as a real check, so unknown names are not faster.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < 8:
+        raise AccountError("password_too_short")
+    user.password_hash = generate_password_hash(password)
+    db.session.commit()
+
+
+def _token_hash(token: str) -> str:
+    # Tokens are 256 random bits, so a plain SHA-256 is enough (no salt/stretching needed).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, label: str = "") -> str:
+    """Make a bearer token; only its hash is stored, so it is shown once."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return None
+    return row.user
+
+
+def revoke_tokens(user: User) -> int:
+    """Revoke every live token of a user; returns how many."""
+    now = utcnow()
+    live = [t for t in user.tokens if t.revoked_at is None]
+    for t in live:
+        t.revoked_at = now
+    db.session.commit()
+    return len(live)
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password")

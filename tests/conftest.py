@@ -1,0 +1,66 @@
+"""Shared fixtures: a fresh app and database per test, signed-in clients, builders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.domain.vocabulary import UserRole
+from app.extensions import db as _db
+from app.models import User
+from app.services import accounts
+
+TEST_SECRET = "test-secret-key-that-is-long-enough"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app() -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": TEST_SECRET,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture
+def db(app: Flask):  # type: ignore[no-untyped-def]
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask):  # type: ignore[no-untyped-def]
+    def make(role: UserRole = UserRole.ORGANISER, username: str | None = None) -> User:
+        name = username or f"{role.value}-{_db.session.query(User).count() + 1}"
+        return accounts.create_user(name, role, PASSWORD)
+
+    return make
+
+
+def login(client: FlaskClient, user: User) -> None:
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def organiser_client(client: FlaskClient, make_user) -> FlaskClient:  # type: ignore[no-untyped-def]
+    login(client, make_user(UserRole.ORGANISER, "organiser"))
+    return client
