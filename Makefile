@@ -39,8 +39,8 @@ app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messa
 	$(BIN)/pybabel compile -f -d app/translations -l $* -i $< -o $@ >/dev/null
 
 translations-update: $(VENV)/.runtime  ## re-extract strings after changing templates or code
-	$(BIN)/pybabel extract -q -F app/translations/babel.cfg -k _l -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations -l zh --no-fuzzy-matching
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k _l -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l zh --no-fuzzy-matching
 
 system-deps:
 	bash .ci/system-deps.sh

@@ -66,6 +66,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
         session.permanent = True
 
+    from app.domain.identity import mask_last4
+    from app.web.labels import label, level_label
+
+    app.add_template_filter(label, "label")
+    app.add_template_filter(level_label, "level")
+    app.add_template_filter(mask_last4, "masked")
+
     @app.context_processor
     def _inject() -> dict[str, Any]:
         return {"current_locale": select_locale(), "request_path": request.path}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -70,6 +72,9 @@ def register_cli(app: Flask) -> None:
             for role, username, password in logins:
                 click.echo(f"  {role:<12} {username:<16} {password}")
         click.echo(f"Serving on http://{host}:{port}")
+        # The flask CLI sets this so a stray app.run() cannot block other commands; here
+        # running the server is the command's purpose, and without this it returns at once.
+        os.environ.pop("FLASK_RUN_FROM_CLI", None)
         socketio.run(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
                      allow_unsafe_werkzeug=True, use_reloader=False)
 

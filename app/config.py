@@ -64,6 +64,8 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": ("zh", "en"),
         "LOGIN_RATE_LIMIT": "10 per minute",
+        # Explicit, because Flask-Limiter keeps the last app's setting otherwise.
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
     }

@@ -19,9 +19,11 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def app() -> Iterator[Flask]:
+def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
     app = create_app(
         {
+            # Never overwrite the developer's real instance/demo_logins.txt.
+            "DEMO_LOGINS_FILE": tmp_path / "demo_logins.txt",
             "TESTING": True,
             "SECRET_KEY": TEST_SECRET,
             "SQLALCHEMY_DATABASE_URI": "sqlite://",

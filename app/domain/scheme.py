@@ -7,10 +7,12 @@ message needs, so the web layer can put a translated message next to the right f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from fractions import Fraction
 
 from app.domain.vocabulary import AspectType
+
 
 @dataclass(frozen=True)
 class AspectSpec:
@@ -34,7 +36,7 @@ class Problem:
     field: str  # which input it belongs to: max_mark, descriptors, tolerances, share, total…
     module: str | None = None  # module letter
     aspect: int | None = None  # 1-based aspect position within the module
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = dataclasses.field(default_factory=dict)
 
 
 def is_half_step(value: float) -> bool:
@@ -119,3 +121,26 @@ def scheme_problems(modules: list[ModuleSpec], project_total: float) -> list[Pro
 def running_total(modules: list[ModuleSpec]) -> float:
     return float(total_of([a.max_mark for m in modules for a in m.aspects]))
 
+
+
+def parse_tolerances(text: str) -> tuple[tuple[str, float], ...]:
+    """Parse a tolerance table written as `label=value; label=value`.
+
+    `满分=2; 偏差≤0.5mm=1; 超差=0` → (("满分", 2.0), ("偏差≤0.5mm", 1.0), ("超差", 0.0)).
+    Chinese semicolons and full-width equals signs are accepted, since organisers type
+    them. Raises ValueError naming the entry that is not `label=number`.
+    """
+    normalised = text.replace("；", ";").replace("＝", "=")
+    table = []
+    for entry in (e.strip() for e in normalised.split(";")):
+        if not entry:
+            continue
+        label, sep, value = entry.rpartition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            raise ValueError(entry) from None
+        if not sep or not label.strip():
+            raise ValueError(entry)
+        table.append((label.strip(), number))
+    return tuple(table)

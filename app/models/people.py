@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.domain.vocabulary import CompetitorStatus, JudgeRole
 from app.models.accounts import User
 from app.models.base import Base, utcnow
-from app.models.competition import Delegation, Division, SkillProject
+from app.models.competition import Competition, Delegation, Division, SkillProject
 from app.models.types import enum_column
 
 
@@ -69,6 +69,7 @@ class Judge(ProtectedIdNumber, Base):
     employer: Mapped[str] = mapped_column(String(200), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), unique=True)
 
+    competition: Mapped[Competition] = relationship()
     delegation: Mapped[Delegation | None] = relationship()
     user: Mapped[User | None] = relationship()
     assignments: Mapped[list["JudgeAssignment"]] = relationship(

@@ -13,13 +13,14 @@ from app.extensions import db
 from app.models import ApiToken, User
 from app.models.base import utcnow
 
-TOKEN_PREFIX = "sp_"
+TOKEN_PREFIX = "sp_"  # noqa: S105 (a public marker, not a secret)
 
 
 class AccountError(ValueError):
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, field: str | None = None) -> None:
         super().__init__(code)
         self.code = code
+        self.field = field
 
 
 def create_user(username: str, role: UserRole, password: str | None = None,
@@ -44,7 +45,7 @@ def create_user(username: str, role: UserRole, password: str | None = None,
 
 def authenticate(username: str, password: str) -> User | None:
     """The user for these credentials, or None. Timing does not reveal which part was wrong."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    user: User | None = db.session.scalar(select(User).where(User.username == username.strip()))
     if user is None or not user.password_hash:
         # Spend the same effort as a real check, so unknown names are not faster.
         check_password_hash(_DUMMY_HASH, password)
@@ -52,6 +53,40 @@ def authenticate(username: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+def save_user(user: User | None, values: dict[str, object], password: str | None) -> User:
+    """The organiser's account form: create or edit, audited, one transaction.
+
+    The username never changes once made (tokens and logs refer to it), and the last
+    active organiser cannot be demoted or deactivated, so nobody locks the event out.
+    """
+    from app.services.editing import save
+
+    values = dict(values)
+    if user is None:
+        name = str(values.get("username") or "").strip()
+        if not name or len(name) > 64:
+            raise AccountError("username_invalid", "username")
+        if db.session.scalar(select(User).where(User.username == name)):
+            raise AccountError("username_taken", "username")
+        if not password:
+            raise AccountError("password_required", "password")
+    else:
+        values.pop("username", None)
+        losing = values.get("role") != UserRole.ORGANISER or not values.get("active")
+        if user.role is UserRole.ORGANISER and user.active and losing and _organisers() == 1:
+            raise AccountError("last_organiser", "role")
+    if password is not None:
+        if len(password) < 8:
+            raise AccountError("password_too_short", "password")
+        values["password_hash"] = generate_password_hash(password)
+    return save(user or User(), values, competition_id=None)
+
+
+def _organisers() -> int:
+    return len(db.session.scalars(
+        select(User.id).where(User.role == UserRole.ORGANISER, User.active.is_(True))).all())
 
 
 def set_password(user: User, password: str) -> None:

@@ -14,6 +14,8 @@ def record(action: str, entity: object, competition_id: int | None = None,
            **details: Any) -> None:
     """Add an audit row to the current transaction; the caller commits."""
     db.session.flush()  # so a new entity has its id
+    if competition_id is None and getattr(entity, "__tablename__", "") == "competition":
+        competition_id = getattr(entity, "id", None)
     user_id = current_user.id if current_user and current_user.is_authenticated else None
     db.session.add(
         AuditEvent(

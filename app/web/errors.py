@@ -22,7 +22,9 @@ def _messages() -> dict[int, str]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
-        message = _("The form expired or was not sent from this site. Reload the page and try again.")
+        message = _(
+            "The form expired or was not sent from this site. Reload the page and try again."
+        )
         return _render(400, message)
 
     @app.errorhandler(HTTPException)

@@ -1,6 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.domain.vocabulary import UserRole
@@ -38,6 +38,7 @@ def login() -> str | Response:
             flash(_("Wrong username or password."), "danger")
         else:
             session.clear()  # a fresh session on login: no fixation
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(user)
             target = form.next.data
             if is_safe_next(target):

@@ -12,4 +12,11 @@ def _organisers_only() -> None:
     """Every organiser route: anonymous users are sent to sign in, other roles get 403."""
 
 
-from app.web.organiser import routes  # noqa: E402, F401
+from app.web.organiser import (  # noqa: E402, F401
+    imports,
+    people,
+    projects,
+    routes,
+    scheme,
+    users,
+)

@@ -1,0 +1,169 @@
+"""Browser tests: the real app served in a subprocess, driven by Debian's chromium.
+
+The server is started once per session the way an operator starts it (`flask db upgrade`,
+`flask create-user`, `flask serve`) on a fresh SQLite file, so these tests also prove the
+migrations, the CLI and the Socket.IO server work together. Every test gets its own
+browser context (cookies, storage) and makes its own uniquely named data, so tests do
+not depend on each other even though the server is shared.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run",
+]
+ORGANISER = "organiser"
+ORGANISER_PASSWORD = "browser-test-password"
+START_TIMEOUT = 30.0  # seconds for the server to answer /healthz
+NAVIGATION_TIMEOUT = 15_000  # ms; a page of this app renders in well under a second
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    username: str
+    password: str
+    log: Path  # the server's stdout and stderr, shown when a test fails
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _flask(env: dict[str, str], *args: str) -> None:
+    """Run one `flask --app wsgi …` command; fail the session with its output if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"flask {' '.join(args[:2])} failed ({result.returncode}):\n"
+                    f"{result.stdout}\n{result.stderr}", pytrace=False)
+
+
+def _healthy(url: str) -> bool:
+    # No proxy: the server is on the loopback interface.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{url}/healthz", timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    workdir = tmp_path_factory.mktemp("live-server")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite'}",
+        "SECRET_KEY": "browser-test-secret-key-0123456789",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("SOCKETIO_MESSAGE_QUEUE", None)  # one process: no Redis needed
+    env.pop("PORT", None)
+    _flask(env, "db", "upgrade")
+    _flask(env, "create-user", ORGANISER, "--role", "organiser",
+           "--password", ORGANISER_PASSWORD, "--name", "赛事组织者")
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = workdir / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                state = (f"exited with {process.returncode}" if process.poll() is not None
+                         else f"did not answer /healthz within {START_TIMEOUT:g} s")
+                pytest.fail(f"the server {state}:\n{log_path.read_text()}", pytrace=False)
+            time.sleep(0.2)
+        yield LiveServer(url, ORGANISER, ORGANISER_PASSWORD, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """On a failure, add the end of the server's log: a 500 in the page has its traceback there."""
+    report = yield
+    server = getattr(item, "funcargs", {}).get("live_server")
+    if report.failed and isinstance(server, LiveServer) and server.log.exists():
+        tail = server.log.read_text(errors="replace").splitlines()[-80:]
+        report.sections.append(("live server log (last 80 lines)", "\n".join(tail)))
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)")
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect() polls until it holds; 5 s by default is short when the whole suite
+    # shares two cores with the server and chromium.
+    expect.set_options(timeout=NAVIGATION_TIMEOUT)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server: LiveServer) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
+                                  base_url=live_server.url)
+    context.set_default_timeout(NAVIGATION_TIMEOUT)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT)
+    page = context.new_page()
+    # Deletes and status changes ask through window.confirm; the tests always agree.
+    page.on("dialog", lambda dialog: dialog.accept())
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    """test-artifacts/screenshots (git-ignored). Each run overwrites the images by name;
+    nothing is deleted, since another run of the suite may be writing there too."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def screenshot(screenshot_dir: Path):  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>.png."""
+
+    def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+        path = screenshot_dir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
