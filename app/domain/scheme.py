@@ -8,6 +8,8 @@ message needs, so the web layer can put a translated message next to the right f
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -127,20 +129,20 @@ def parse_tolerances(text: str) -> tuple[tuple[str, float], ...]:
     """Parse a tolerance table written as `label=value; label=value`.
 
     `满分=2; 偏差≤0.5mm=1; 超差=0` → (("满分", 2.0), ("偏差≤0.5mm", 1.0), ("超差", 0.0)).
-    Chinese semicolons and full-width equals signs are accepted, since organisers type
-    them. Raises ValueError naming the entry that is not `label=number`.
+    Full-width characters (；＝２．５) and line breaks are accepted, since organisers type
+    them in Excel. Raises ValueError naming the entry that is not `label=number`; "nan"
+    or "inf" are not numbers here.
     """
-    normalised = text.replace("；", ";").replace("＝", "=")
+    normalised = unicodedata.normalize("NFKC", text)
     table = []
-    for entry in (e.strip() for e in normalised.split(";")):
+    for entry in (e.strip() for e in re.split(r"[;\n]", normalised)):
         if not entry:
             continue
         label, sep, value = entry.rpartition("=")
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError(entry) from None
-        if not sep or not label.strip():
+        if not sep or not label.strip() or not _NUMBER.fullmatch(value.strip()):
             raise ValueError(entry)
-        table.append((label.strip(), number))
+        table.append((label.strip(), float(value.strip())))
     return tuple(table)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")

@@ -19,7 +19,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from app.domain.scheme import AspectSpec, ModuleSpec, aspect_problems, module_problems
+from app.domain.scheme import (
+    AspectSpec,
+    ModuleSpec,
+    aspect_problems,
+    module_problems,
+    parse_tolerances,
+)
 from app.domain.sheets import Cell, ColumnSpec, RowError, Table, parse_number, parse_whole
 from app.domain.vocabulary import AspectType
 
@@ -197,18 +203,10 @@ class _Reader:
             if extra:
                 aspect.requirement = "\n".join(t for t in (aspect.requirement, extra) if t)
             return
-        for part in re.split(r"[;；\n]", extra):
-            if not part.strip():
-                continue
-            label, _, value = part.partition("=")
-            try:
-                aspect.tolerances.append((label.strip(), parse_number(value.strip())))
-            except ValueError:
-                self.fail("extra_description", "tolerance_format")
-                return
-            if not label.strip():
-                self.fail("extra_description", "tolerance_format")
-                return
+        try:
+            aspect.tolerances.extend(parse_tolerances(extra))
+        except ValueError:
+            self.fail("extra_description", "tolerance_format")
 
     def read_descriptor(self) -> None:
         aspect = self.aspect

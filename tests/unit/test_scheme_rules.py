@@ -92,3 +92,13 @@ def test_tolerance_tables_parse_with_chinese_punctuation() -> None:
         parse_tolerances("满分")
     with pytest.raises(ValueError):
         parse_tolerances("=2")
+
+
+@pytest.mark.parametrize("text", ["满分=nan", "满分=inf", "满分=两分", "满分=1=", "满分"])
+def test_tolerance_values_must_be_plain_numbers(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_tolerances(text)
+
+
+def test_full_width_digits_and_line_breaks_are_accepted() -> None:
+    assert parse_tolerances("合格＝２．５\n超差=0") == (("合格", 2.5), ("超差", 0.0))
