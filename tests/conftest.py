@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import flask_babel
 import pytest
-from flask import Flask
+from flask import Flask, request_started
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -31,11 +32,19 @@ def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
             "RATELIMIT_ENABLED": False,
         }
     )
+    # This app context outlives every request of the test, so `g` is shared between them,
+    # and Flask-Babel caches the locale in `g`. A real server starts each request with a
+    # fresh `g`: forget the cached locale so /lang/<code> and the account's language count.
+    request_started.connect(_forget_babel_locale, app)
     with app.app_context():
         _db.create_all()
         yield app
         _db.session.remove()
         _db.drop_all()
+
+
+def _forget_babel_locale(sender: Flask, **extra: object) -> None:
+    flask_babel.refresh()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.competition import Competition, Delegation, Division, SkillProject, Venue, Zone
 from app.models.imports import ImportJob
+from app.models.marking import Mark, MarkVersion, ModuleLockEvent, Substitute, TabletCode
 from app.models.people import Competitor, Judge, JudgeAssignment
 from app.models.scheme import Aspect, MarkingScheme, Module
 
@@ -18,11 +19,16 @@ __all__ = [
     "Delegation",
     "Division",
     "ImportJob",
+    "Mark",
+    "MarkVersion",
+    "ModuleLockEvent",
     "Judge",
     "JudgeAssignment",
     "MarkingScheme",
     "Module",
     "SkillProject",
+    "Substitute",
+    "TabletCode",
     "User",
     "Venue",
     "Zone",

@@ -41,5 +41,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # A tablet token from a one-time code is bound to one project; None = unrestricted.
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("skill_project.id"))
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")

@@ -38,6 +38,9 @@ class Module(Base):
     marking_day: Mapped[int | None]
     # The module's share of the project total; None = no share set, only the total counts.
     share: Mapped[float | None]
+    # Signed off and locked by the chief judge: its marks no longer change.
+    locked_at: Mapped[datetime | None]
+    locked_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     scheme: Mapped[MarkingScheme] = relationship(back_populates="modules")
     aspects: Mapped[list["Aspect"]] = relationship(

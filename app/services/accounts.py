@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -110,12 +112,48 @@ def issue_token(user: User, label: str = "") -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    if not token or not token.startswith(TOKEN_PREFIX):
+    resolved = resolve_token(token)
+    return resolved[0] if resolved else None
+
+
+def resolve_token(token: object) -> tuple[User, int | None] | None:
+    """(user, project it is bound to or None) for a live bearer or tablet-session token."""
+    if not isinstance(token, str) or len(token) > 500:
+        return None
+    if token.startswith(SESSION_TOKEN_PREFIX):
+        return _from_session_token(token)
+    if not token.startswith(TOKEN_PREFIX):
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    return row.user
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        return None
+    return row.user, row.project_id
+
+
+# The judge's tablet page, signed in with a password, gets a short-lived signed token for
+# its socket: no database row, and it dies with the working day.
+SESSION_TOKEN_PREFIX = "ss_"  # noqa: S105 (a public marker, not a secret)
+SESSION_TOKEN_MAX_AGE = 12 * 3600
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(str(current_app.config["SECRET_KEY"]), salt="tablet-session")
+
+
+def session_token(user: User) -> str:
+    return SESSION_TOKEN_PREFIX + _serializer().dumps(user.id)
+
+
+def _from_session_token(token: str) -> tuple[User, int | None] | None:
+    try:
+        user_id = _serializer().loads(token[len(SESSION_TOKEN_PREFIX):],
+                                      max_age=SESSION_TOKEN_MAX_AGE)
+    except BadData:
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    return (user, None) if user is not None and user.active else None
 
 
 def revoke_tokens(user: User) -> int:

@@ -59,3 +59,27 @@ def scheme_problem_message(code: str, params: dict[str, object]) -> str:
         "shares_mismatch": _("The module shares add up to %(total)s, not %(expected)s.",
                              total=params.get("total"), expected=params.get("expected")),
     }.get(code, code)
+
+
+def marking_message(code: str, params: dict[str, object]) -> str:
+    """The judge-facing message for a refused mark, in the judge's language."""
+    allowed = params.get("allowed")
+    allowed_text = "、".join(f"{v:g}" if isinstance(v, float) else str(v)
+                            for v in allowed) if isinstance(allowed, list | tuple) else ""
+    return {
+        "invalid": _("This mark could not be read. Reload the page and try again."),
+        "unknown_aspect": _("This aspect is not in the competitor's marking scheme."),
+        "unknown_competitor": _("There is no such competitor."),
+        "not_assigned": _("You are not assigned to score this competitor."),
+        "conflict_of_interest": _("Conflict of interest: you may not score this competitor "
+                                  "(回避). The chief judge can assign a substitute."),
+        "out_of_range": _("This value is not allowed here. Allowed: %(allowed)s.",
+                          allowed=allowed_text),
+        "locked": _("Module %(module)s is signed off and locked: marks can no longer change.",
+                    module=params.get("module", "")),
+        "not_open": _("The marking scheme of this project is not active yet."),
+        "stale_version": _("Someone changed this mark meanwhile (now version %(version)s). "
+                           "Check it and score again.", version=params.get("current_version")),
+        "unavailable": _("Not saved: the server cannot store marks right now. Retrying."),
+        "unauthorized": _("Sign in again: this tablet's session has expired."),
+    }.get(code, code)

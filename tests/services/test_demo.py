@@ -71,6 +71,9 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(demo, "generate_password_hash", FAST_HASH)
             summary = demo.seed_demo()
+        # Release the in-memory database's one shared connection, so a test that opens
+        # this app's context again does not meet a transaction still open here.
+        db.session.remove()
         yield Seeded(app, summary, logins)
         db.session.remove()
         db.drop_all()

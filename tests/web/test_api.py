@@ -32,6 +32,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             mp.setattr(demo, "generate_password_hash",
                        partial(generate_password_hash, method="pbkdf2:sha256:1000"))
             demo.seed_demo()
+        db.session.remove()  # release the in-memory database's one shared connection
         yield app
         db.session.remove()
         db.drop_all()

@@ -233,6 +233,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.session.add(SkillProject(competition=bare, code="B1", name="电工",
                                     occupation_name="电工", kind=ProjectKind.FEATURED))
         db.session.commit()
+        db.session.remove()  # release the in-memory database's one shared connection
         yield app
         db.session.remove()
         db.drop_all()
