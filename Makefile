@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint translations translations-update system-deps clean
+.PHONY: run test lint translations translations-update system-deps clean bench-judging
 
 run: $(VENV)/.runtime translations  ## set up, migrate, seed the demo, serve on SQLite
 	$(BIN)/flask db upgrade
@@ -44,6 +44,12 @@ translations-update: $(VENV)/.runtime  ## re-extract strings after changing temp
 
 system-deps:
 	bash .ci/system-deps.sh
+
+# Prints figures, asserts nothing: 100 judges' sockets on one server process, threading
+# against gevent. BENCH_ARGS e.g. "--duration 60" or "--rate 50"; see bench/README.md.
+bench-judging: $(VENV)/.dev
+	cd bench && npm ci --no-audit --no-fund
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

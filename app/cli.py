@@ -29,6 +29,17 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(_account_error(error.code)) from None
         click.echo(f"created {username} ({role})")
 
+    @app.cli.command("list-users")
+    @click.option("--role", type=click.Choice([r.value for r in UserRole]), default=None,
+                  help="Only accounts with this role.")
+    def list_users(role: str | None) -> None:
+        """Print usernames, one per line, sorted (deactivated accounts too)."""
+        query = select(User.username).order_by(User.username)
+        if role:
+            query = query.where(User.role == UserRole(role))
+        for username in db.session.scalars(query):
+            click.echo(username)
+
     @app.cli.command("issue-token")
     @click.argument("username")
     @click.option("--label", default="", help="What the token is for, e.g. a tablet's name.")

@@ -30,11 +30,27 @@ def _instance_secret(name: str) -> str:
     return path.read_text().strip()
 
 
+# How the Socket.IO server runs. threading (the default): one OS thread per connection,
+# on the Werkzeug server. gevent: greenlets on gevent's WSGI server; wsgi.py must then
+# monkey-patch the standard library before anything else is imported. See bench/README.md.
+ASYNC_MODES = ("threading", "gevent")
+
+
+def async_mode_from_env() -> str:
+    """SOCKETIO_ASYNC_MODE, checked (wsgi.py has already acted on "gevent")."""
+    mode = os.environ.get("SOCKETIO_ASYNC_MODE") or "threading"
+    if mode not in ASYNC_MODES:
+        raise RuntimeError(f"SOCKETIO_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}, "
+                           f"got {mode!r}")
+    return mode
+
+
 @dataclass
 class Settings:
     database_url: str
     secret_key: str
     socketio_message_queue: str | None
+    socketio_async_mode: str = "threading"
 
 
 def settings_from_env() -> Settings:
@@ -43,6 +59,7 @@ def settings_from_env() -> Settings:
         or f"sqlite:///{INSTANCE_DIR / 'saiping.sqlite'}",
         secret_key=os.environ.get("SECRET_KEY") or _instance_secret("secret_key"),
         socketio_message_queue=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        socketio_async_mode=async_mode_from_env(),
     )
 
 
@@ -52,6 +69,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "SECRET_KEY": settings.secret_key,
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
         "SOCKETIO_MESSAGE_QUEUE": settings.socketio_message_queue,
+        "SOCKETIO_ASYNC_MODE": settings.socketio_async_mode,
         # Uploads: spreadsheets of a few thousand rows are well under this.
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "IMPORT_MAX_ROWS": 20_000,

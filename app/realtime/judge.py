@@ -46,7 +46,7 @@ class JudgeNamespace(Namespace):
     def on_disconnect(self, reason: Any = None) -> None:
         self.connections.pop(request.sid, None)  # type: ignore[attr-defined]
 
-    def on_submit_mark(self, payload: Any) -> dict[str, Any]:
+    def on_submit_mark(self, payload: Any = None) -> dict[str, Any]:
         """The return value is the acknowledgement, sent after the service committed."""
         user_id, scope = self.connections[request.sid]  # type: ignore[attr-defined]
         user = db.session.get(User, user_id)

@@ -103,6 +103,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_hash(token: str) -> str:
+    """The stored form of a bearer token, for services that make tokens of their own
+    (a tablet code's token, say)."""
+    return _token_hash(token)
+
+
 def issue_token(user: User, label: str = "") -> str:
     """Make a bearer token; only its hash is stored, so it is shown once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

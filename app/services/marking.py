@@ -20,7 +20,7 @@ from app.domain.marking import (
 from app.domain.submission import Submission, SubmissionError, parse_submission
 from app.domain.vocabulary import AspectType, SchemeStatus
 from app.extensions import db
-from app.models import Aspect, Competitor, Mark, MarkVersion, SkillProject, User
+from app.models import Aspect, Competitor, Mark, MarkVersion, Module, SkillProject, User
 from app.models.base import utcnow
 from app.models.sqlite import IMMEDIATE
 from app.realtime.publisher import judge_room, project_room, publish
@@ -107,7 +107,11 @@ def _store(user: User, sub: Submission, scope: judging.TokenScope) -> dict[str, 
         raise MarkingError("conflict_of_interest", "competitor_id")
     if aspect.module.scheme.status is not SchemeStatus.ACTIVE:
         raise MarkingError("not_open", "aspect_id")
-    if aspect.module.locked_at is not None:
+    # Read the module's lock under a shared row lock (PostgreSQL), so a sign-off that
+    # commits at the same instant cannot let this mark slip in after it.
+    module = db.session.scalar(
+        select(Module).where(Module.id == aspect.module_id).with_for_update(read=True))
+    if module is not None and module.locked_at is not None:
         raise MarkingError("locked", "aspect_id", {"module": aspect.module.letter})
     value = _checked_value(aspect, sub.raw_value)
 

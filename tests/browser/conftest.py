@@ -9,6 +9,7 @@ not depend on each other even though the server is shared.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -32,6 +33,8 @@ CHROMIUM_ARGS = [
 ]
 ORGANISER = "organiser"
 ORGANISER_PASSWORD = "browser-test-password"
+SECRET_KEY = "browser-test-secret-key-0123456789"  # test-only; seeding scripts need it too
+DATABASE_FILE = "browser.sqlite"  # in the live server's work directory, next to its log
 START_TIMEOUT = 30.0  # seconds for the server to answer /healthz
 NAVIGATION_TIMEOUT = 15_000  # ms; a page of this app renders in well under a second
 
@@ -75,8 +78,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     workdir = tmp_path_factory.mktemp("live-server")
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / 'browser.sqlite'}",
-        "SECRET_KEY": "browser-test-secret-key-0123456789",
+        "DATABASE_URL": f"sqlite:///{workdir / DATABASE_FILE}",
+        "SECRET_KEY": SECRET_KEY,
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("SOCKETIO_MESSAGE_QUEUE", None)  # one process: no Redis needed
@@ -167,3 +170,72 @@ def screenshot(screenshot_dir: Path):  # type: ignore[no-untyped-def]
         return path
 
     return take
+
+
+# ---------------------------------------------------------------- judging data
+
+# Runs in its own process against the live server's database, through the app factory and
+# tests/builders.py judging_setup(). Every call makes a competition of its own; usernames
+# are unique across the database, so they get the caller's prefix.
+_SEED_JUDGING = """
+import json, sys
+from app import create_app
+from app.extensions import db
+from app.services import accounts, tablet_codes
+from tests import builders
+
+prefix, encrypted, measurement_allowed = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1"
+app = create_app()
+with app.app_context():
+    s = builders.judging_setup()
+    s.competition.name = f"{s.competition.name} {prefix}"
+    s.project.encrypted = encrypted
+    s.project.block_conflicted_measurement = not measurement_allowed
+    for user in [*s.users, s.chief]:
+        user.username = f"{prefix}-{user.username}"
+    db.session.commit()
+    code = tablet_codes.issue_code(s.chief, s.judges[0], s.project).code
+    print(json.dumps({
+        "usernames": [u.username for u in s.users], "chief": s.chief.username,
+        "user_ids": [u.id for u in s.users], "project_id": s.project.id,
+        "competitors": [c.id for c in s.competitors],
+        "j_aspect": s.j_aspect.id, "m_aspect": s.m_aspect.id, "b_aspect": s.b_aspect.id,
+        "module_a": s.j_aspect.module_id, "module_b": s.b_aspect.module_id,
+        "api_tokens": [accounts.issue_token(u, "browser test") for u in s.users],
+        "tablet_code": code,
+    }))
+"""
+
+
+@dataclass(frozen=True)
+class JudgingWorld:
+    """A project ready for marking (see tests/builders.py JudgingSetup): judges 1–3 with
+    the password "judge password" (judge 1 is in competitor 2's delegation: 回避), API
+    tokens for them, and a live one-time tablet code for judge 1."""
+
+    data: dict[str, object]
+    database: Path
+
+    def __getitem__(self, key: str) -> object:
+        return self.data[key]
+
+
+@pytest.fixture
+def seed_judging(live_server: LiveServer):  # type: ignore[no-untyped-def]
+    """seed_judging(prefix, encrypted=False, measurement_allowed=False) -> JudgingWorld on
+    the live server; measurement_allowed lets conflicted judges enter M marks."""
+    database = live_server.log.parent / DATABASE_FILE
+
+    def seed(prefix: str, encrypted: bool = False,
+             measurement_allowed: bool = False) -> JudgingWorld:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": SECRET_KEY}
+        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+        result = subprocess.run(
+            [sys.executable, "-c", _SEED_JUDGING, prefix, str(int(encrypted)),
+             str(int(measurement_allowed))],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        if result.returncode != 0:
+            pytest.fail(f"seeding failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
+        return JudgingWorld(json.loads(result.stdout.strip().splitlines()[-1]), database)
+
+    return seed

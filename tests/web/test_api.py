@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.domain.vocabulary import DelegationKind, ProjectKind, Tier
+from app.domain.vocabulary import DelegationKind, JudgeRole, ProjectKind, Tier, UserRole
 from app.extensions import db
-from app.models import Competition, Competitor, Judge, SkillProject
-from app.services import demo
+from app.models import Competition, Competitor, Judge, JudgeAssignment, SkillProject, User
+from app.services import accounts, demo
+from app.web.api.auth import JUDGING_ROLES
 from app.web.api.openapi import document
 from tests.conftest import TEST_SECRET
 
@@ -172,13 +173,15 @@ def test_openapi_document_is_served(api: FlaskClient) -> None:
     assert response.get_json()["openapi"] == "3.1.0"
 
 
-def every_public_get_url(app: Flask) -> list[str]:
-    """Every GET route under /api/v1 and /healthz, filled with every existing id. A route
-    with a parameter this does not know fails here, so no new endpoint skips the scan."""
+def every_get_url(app: Flask) -> list[tuple[str, bool]]:
+    """Every GET route under /api/v1 and /healthz, filled with every existing id, and
+    whether the OpenAPI document says it needs a bearer token. A route with a parameter
+    this does not know fails here, so no new endpoint skips the scan."""
     ids = {
         "competition_id": list(db.session.scalars(select(Competition.id))),
         "project_id": list(db.session.scalars(select(SkillProject.id))),
     }
+    paths = document()["paths"]
     urls = []
     for rule in app.url_map.iter_rules():
         if not (rule.rule.startswith("/api/v1") or rule.rule == "/healthz"):
@@ -187,11 +190,26 @@ def every_public_get_url(app: Flask) -> list[str]:
             continue
         params = list(rule.arguments)
         assert all(p in ids for p in params), f"teach this test the ids for {rule.rule}"
+        operation = paths[re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)]["get"]
+        secured = bool(operation["security"])
         if not params:
-            urls.append(rule.rule)
+            urls.append((rule.rule, secured))
         for param in params:  # routes have at most one id today
-            urls += [re.sub(r"<[^>]+>", str(value), rule.rule) for value in ids[param]]
+            urls += [(re.sub(r"<[^>]+>", str(value), rule.rule), secured)
+                     for value in ids[param]]
     return urls
+
+
+def judges_tokens() -> list[str]:
+    """A bearer token for every judge of the demo. The demo gives accounts to the judges
+    of its first projects only; the others get token-only accounts here, so the judges'
+    endpoints are scanned with every project's competitors."""
+    for judge in db.session.scalars(select(Judge).where(Judge.user_id.is_(None))):
+        judge.user = User(username=f"scan-judge-{judge.id}", role=UserRole.JUDGE,
+                          display_name=judge.name)
+    db.session.commit()
+    users = db.session.scalars(select(User).where(User.role.in_(JUDGING_ROLES)))
+    return [accounts.issue_token(user, "scan") for user in users]
 
 
 def test_no_id_number_hash_or_cipher_in_any_response(seeded: Flask, api: FlaskClient) -> None:
@@ -201,15 +219,31 @@ def test_no_id_number_hash_or_cipher_in_any_response(seeded: Flask, api: FlaskCl
         for id_hash, id_cipher in db.session.execute(select(model.id_hash, model.id_cipher)):
             forbidden |= {id_hash, id_cipher}
     assert len(forbidden) == 3 * (len(plan.competitors) + len(plan.judges))
-    urls = every_public_get_url(seeded)
+    urls = every_get_url(seeded)
     assert len(urls) > 32
+    secured = [url for url, needs_token in urls if needs_token]
+    assert "/api/v1/judge/assignments" in secured
+    tokens = judges_tokens()
+    seen_projects: set[int] = set()
     pattern = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-    for url in urls:
-        response = api.get(url)
-        assert response.status_code == 200, url
-        text = response.get_data(as_text=True)
-        assert not pattern.search(text), url
-        leaked = [s for s in forbidden if s in text]
-        assert not leaked, (url, leaked[:3])
-        for word in ("id_hash", "id_cipher", "id_last4", "id_number"):
-            assert word not in text, (url, word)
+    responses = 0
+    for url, needs_token in urls:
+        if needs_token:  # refused without a token; then seen by every judge in turn
+            assert api.get(url).status_code == 401, url
+        for token in tokens if needs_token else [None]:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            response = api.get(url, headers=headers)
+            assert response.status_code == 200, url
+            text = response.get_data(as_text=True)
+            assert not pattern.search(text), url
+            leaked = [s for s in forbidden if s in text]
+            assert not leaked, (url, leaked[:3])
+            for word in ("id_hash", "id_cipher", "id_last4", "id_number"):
+                assert word not in text, (url, word)
+            if url == "/api/v1/judge/assignments":
+                seen_projects |= {p["id"] for p in response.get_json()["projects"]}
+            responses += 1
+    assert responses == len(urls) + (len(tokens) - 1) * len(secured)
+    # Every project's competitors went through the scan, through one judge or another.
+    panels = select(JudgeAssignment.project_id).where(JudgeAssignment.role == JudgeRole.JUDGE)
+    assert seen_projects == set(db.session.scalars(panels)) and len(seen_projects) == 32

@@ -215,7 +215,8 @@ def test_the_messages_follow_the_language(organiser_client: FlaskClient,
     organiser_client.get("/lang/zh")
     chinese = text(upload(organiser_client, upload_url(world), b"", "a.csv"))
     assert 'lang="en"' in english and 'lang="zh-CN"' in chinese
-    assert "The file is empty." in english
+    assert "The file is empty." in english and "文件为空。" not in english
+    assert "文件为空。" in chinese and "The file is empty." not in chinese
 
 
 def test_scheme_import_and_the_active_scheme_refusal(browser: FlaskClient,
@@ -242,7 +243,7 @@ def test_a_scheme_off_its_total_shows_the_draft_warning(browser: FlaskClient,
     preview_url = upload(browser, upload_url(world, "scheme"), data, "scheme.csv").location
     page = text(browser.get(preview_url))
     assert 'data-warning="total_mismatch"' in page
-    assert "saved as a draft and cannot be activated" in page
+    assert "stored as a draft and cannot be activated" in page
 
 
 @pytest.mark.parametrize("kind", ["competitors", "judges", "scheme"])

@@ -8,6 +8,7 @@ uses; a test fails if the document starts using one the checker does not underst
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from functools import partial
@@ -64,6 +65,8 @@ def _format_ok(value: str, fmt: str) -> bool:
             return len(value) == 10
         if fmt == "date-time":
             return "T" in value and datetime.fromisoformat(value).tzinfo is not None
+        if fmt == "uuid":
+            return str(uuid.UUID(value)) == value.lower()
     except ValueError:
         return False
     raise AssertionError(f"unknown format {fmt}")
@@ -180,8 +183,11 @@ def test_every_operation_documents_its_responses() -> None:
     for path, item in DOC["paths"].items():
         for method, operation in item.items():
             assert operation["operationId"] and operation["summary"], (path, method)
-            ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
-            assert ok
+            responses = operation["responses"]
+            ok = (responses.get("200") or responses["201"])["content"]["application/json"]
+            assert ok["schema"]
+            if operation["security"]:  # a bearer token: say what happens without one
+                assert "401" in responses, path
             if "{" in path:
                 assert "404" in operation["responses"], path
     ids = [op["operationId"] for item in DOC["paths"].values() for op in item.values()]
@@ -206,6 +212,7 @@ def test_the_document_uses_only_what_the_checker_understands() -> None:
     (2.25, {"type": "number", "multipleOf": 0.5}, "multiple"),
     ("2020-13-01", {"type": "string", "format": "date"}, "is not a date"),
     ("2020-11-13T01:00:00", {"type": "string", "format": "date-time"}, "date-time"),
+    ("not-a-uuid", {"type": "string", "format": "uuid"}, "is not a uuid"),
     ([1, "a"], {"type": "array", "items": {"type": "integer"}}, "[1]: expected integer"),
     ("x", {"anyOf": [{"type": "null"}, {"type": "integer"}]}, "anyOf"),
 ])
@@ -239,17 +246,21 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         db.drop_all()
 
 
-def response_schema(path: str, status: int) -> dict[str, Any]:
-    response = DOC["paths"][path]["get"]["responses"][str(status)]
+def response_schema(path: str, status: int, method: str = "get") -> dict[str, Any]:
+    response = DOC["paths"][path][method]["responses"][str(status)]
     return response["content"]["application/json"]["schema"]  # type: ignore[no-any-return]
 
 
 def test_real_responses_match_the_documented_schemas(seeded: Flask) -> None:
+    """Every public GET, with every id of the demo (the judges' endpoints: below)."""
     client = seeded.test_client()
     ids = {"competition_id": list(db.session.scalars(select(Competition.id))),
            "project_id": list(db.session.scalars(select(SkillProject.id)))}
     checked = 0
-    for path in DOC["paths"]:
+    public = [path for path, item in DOC["paths"].items()
+              if "get" in item and not item["get"]["security"]]
+    assert len(public) == 5
+    for path in public:
         params = re.findall(r"{(\w+)}", path)
         values = ids[params[0]] + [999_999] if params else [None]
         for value in values:
@@ -272,3 +283,122 @@ def test_an_unhealthy_database_matches_the_schema(client: FlaskClient,
     response = client.get("/healthz")
     assert response.status_code == 503
     assert check(response.get_json(), response_schema("/healthz", 503)) == []
+
+
+# ------------------------------------------------------------------ the judges' endpoints
+
+def test_the_judges_endpoints_match_the_documented_schemas(app: Flask, client: FlaskClient,
+                                                           make_user: Any) -> None:
+    """Assignments, marks (stored, replayed and refused with every code) and tablet codes
+    (redeemed and refused), each response checked against the schema of its status, and
+    each accepted request against MarkSubmission; every documented status is exercised
+    but 429 (the rate limit is off in tests)."""
+    from datetime import timedelta
+
+    from app.domain.vocabulary import UserRole
+    from app.models import Substitute, TabletCode
+    from app.models.base import utcnow
+    from app.services import accounts, people, schemes, tablet_codes
+    from tests import builders
+
+    s = builders.judging_setup()
+    seen: set[tuple[str, str, int]] = set()
+
+    def call(method: str, path: str, status: int, token: str | None = None,
+             body: object = None, raw: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if raw is not None:
+            response = client.open(path, method=method, data=raw, headers=headers)
+        else:
+            response = client.open(path, method=method, json=body, headers=headers)
+        assert response.status_code == status, (path, body, response.get_json())
+        errors = check(response.get_json(), response_schema(path, status, method.lower()))
+        assert not errors, (path, status, errors[:5])
+        seen.add((path, method.lower(), status))
+        return response.get_json()
+
+    def mark(token: str, status: int, **body: Any) -> Any:
+        body = {"client_id": str(uuid.uuid4()), **body}
+        if status < 300:
+            assert not check(body, {"$ref": "#/components/schemas/MarkSubmission"}), body
+        return call("POST", "/api/v1/marks", status, token, body)
+
+    judge1, judge2 = (accounts.issue_token(u) for u in s.users[:2])
+    organiser = accounts.issue_token(make_user(UserRole.ORGANISER))
+    c1, c2 = (c.id for c in s.competitors)
+    j, m, b = s.j_aspect.id, s.m_aspect.id, s.b_aspect.id
+
+    # Marks: a first version, a replay, a later version with the full payload.
+    first = mark(judge2, 201, competitor_id=c1, aspect_id=j, score=2)
+    again = {"client_id": str(uuid.uuid4()), "competitor_id": c1, "aspect_id": m, "value": 15}
+    replayed = call("POST", "/api/v1/marks", 201, judge2, again)
+    assert call("POST", "/api/v1/marks", 201, judge2, again) == replayed
+    mark(judge2, 200, competitor_id=c1, aspect_id=j, score=3, expected_version=1,
+         device_id="tablet-3", tablet_time="2026-11-23T09:30:00+08:00", reason="重新观察")
+
+    # Refusals, one per code, and the bearer check's own.
+    call("POST", "/api/v1/marks", 400, judge2, raw="not json")
+    mark(judge2, 404, competitor_id=999_999, aspect_id=j, score=1)
+    mark(judge2, 404, competitor_id=c1, aspect_id=999_999, score=1)
+    mark(accounts.issue_token(s.chief), 403, competitor_id=c1, aspect_id=j, score=1)
+    mark(judge1, 403, competitor_id=c2, aspect_id=j, score=1)
+    mark(judge2, 422, competitor_id=c1, aspect_id=m, value=7)
+    mark(judge2, 409, competitor_id=c1, aspect_id=j, score=1, expected_version=1)
+    s.b_aspect.module.locked_at = utcnow()
+    db.session.commit()
+    mark(judge2, 409, competitor_id=c2, aspect_id=b, value=0)
+    call("POST", "/api/v1/marks", 401, None, {})
+    call("POST", "/api/v1/marks", 403, organiser, {})
+    assert first["version"] == 1
+
+    # Assignments: with a conflict (M allowed here), locked module, own marks.
+    s.project.block_conflicted_measurement = False
+    db.session.commit()
+    mine = call("GET", "/api/v1/judge/assignments", 200, judge1)
+    (project,) = mine["projects"]
+    assert project["competitors"][1]["measurement_allowed"] is True
+    call("GET", "/api/v1/judge/assignments", 401)
+    call("GET", "/api/v1/judge/assignments", 403, organiser)
+    # …for an encrypted project, for a substitute, and for a chief judge (no panel).
+    s.project.encrypted = True
+    spare_user = make_user(UserRole.JUDGE)
+    spare = people.save_judge(s.competition, None, {
+        "name": "裁判4", "delegation_id": None, "employer": "", "user_id": spare_user.id},
+        builders.valid_id_number(204))
+    db.session.add(Substitute(competitor_id=c2, judge_id=spare.id, assigned_by=s.chief.id))
+    db.session.commit()
+    assert "name" not in call("GET", "/api/v1/judge/assignments", 200, judge2)[
+        "projects"][0]["competitors"][0]
+    sub = call("GET", "/api/v1/judge/assignments", 200, accounts.issue_token(spare_user))
+    assert [c["id"] for c in sub["projects"][0]["competitors"]] == [c2]
+    assert call("GET", "/api/v1/judge/assignments", 200,
+                accounts.issue_token(s.chief))["projects"] == []
+    schemes.return_to_draft(s.project)
+    mark(judge2, 409, competitor_id=c1, aspect_id=j, score=1)  # not_open
+    draft = call("GET", "/api/v1/judge/assignments", 200, judge2)["projects"][0]
+    assert draft["scheme_active"] is False and draft["modules"] == []
+
+    # Tablet codes: redeemed once, then refused in every way.
+    redeem = "/api/v1/tablet/redeem"
+    code = tablet_codes.issue_code(s.chief, s.judges[1], s.project).code
+    token = call("POST", redeem, 201, body={"code": code})
+    assert token["project_id"] == s.project.id
+    call("GET", "/api/v1/judge/assignments", 200, token["token"])
+    call("POST", redeem, 410, body={"code": code})  # used
+    call("POST", redeem, 400, body={"code": "12"})
+    call("POST", redeem, 404, body={"code": f"{(int(code) + 1) % 10 ** 6:06d}"})
+    dead = tablet_codes.issue_code(s.chief, s.judges[2], s.project).code
+    s.users[2].active = False  # switched off after the code was issued
+    db.session.commit()
+    call("POST", redeem, 403, body={"code": dead})
+    old = tablet_codes.issue_code(s.chief, s.judges[0], s.project)
+    row = db.session.scalars(select(TabletCode).order_by(TabletCode.id)).all()[-1]
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    call("POST", redeem, 410, body={"code": old.code})
+
+    documented = {(path, method, int(status))
+                  for path, item in DOC["paths"].items() for method, op in item.items()
+                  if op["security"] or method == "post"
+                  for status in op["responses"] if status != "429"}
+    assert seen == documented

@@ -91,7 +91,8 @@ def test_competitor_id_numbers_are_validated_protected_and_masked(organiser_clie
             "occupation": "", "workstation": "07", "team_code": "", "status": "active"}
     url = f"/organiser/competitions/{comp.id}/competitors/new"
     bad = organiser_client.post(url, data={**form, "id_number": "310101199001010011"})
-    assert "typo" in field_error(bad.get_data(as_text=True), "id_number")
+    # Chinese is the default language: the check-digit message, as the organiser reads it.
+    assert "校验位不符" in field_error(bad.get_data(as_text=True), "id_number")
     assert db.session.query(Competitor).count() == 0
 
     number = builders.valid_id_number(7)
@@ -184,7 +185,8 @@ def test_scheme_editor_flags_a_judgement_aspect_without_descriptors(organiser_cl
     response = organiser_client.post(f"/organiser/modules/{module.id}/aspects/new", data={
         "kind": "J", "description": "工艺美观", "max_mark": "3",
         "descriptor_0": "低于标准", "descriptor_1": "符合标准"})
-    assert "all four descriptors" in field_error(response.get_data(as_text=True), "descriptor_2")
+    assert "全部四条分档说明（已填 2 条）" in field_error(response.get_data(as_text=True),
+                                                   "descriptor_2")
     assert module.aspects == []
 
 

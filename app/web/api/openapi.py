@@ -21,6 +21,8 @@ from app.domain.vocabulary import (
     Tier,
     Visibility,
 )
+from app.web.api.judging import STATUS as MARK_STATUS
+from app.web.api.tablet_codes import STATUS as REDEEM_STATUS
 
 Json = dict[str, Any]
 API_VERSION = "1.0.0"
@@ -45,6 +47,13 @@ def _object(properties: Json, description: str = "") -> Json:
 
 def _nullable(schema: Json) -> Json:
     return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _partly(properties: Json, optional: set[str], description: str = "") -> Json:
+    """A closed object whose `optional` properties may be absent."""
+    schema = _object(properties, description)
+    schema["required"] = [name for name in properties if name not in optional]
+    return schema
 
 
 _ID = {"type": "integer", "minimum": 1}
@@ -79,7 +88,9 @@ _PROJECT_FIELDS: Json = {
 SCHEMAS: Json = {
     "Error": _object({"error": _object({
         "code": {"type": "string", "description": "stable: not_found, bad_request, "
-                                                  "method_not_allowed, rate_limited, error…"},
+                                                  "unauthorized, forbidden, "
+                                                  "method_not_allowed, rate_limited, "
+                                                  "code_used…, error"},
         "message": {"type": "string", "description": "for people, in the request's language"},
     })}, "Every error has this shape."),
     "Health": {
@@ -164,6 +175,118 @@ SCHEMAS: Json = {
     }),
 }
 
+# ------------------------------------------------------------------ the judges' endpoints
+
+_VERSION = {"type": "integer", "minimum": 1,
+            "description": "counts the mark's changes: 1 when first stored"}
+_MARK_STATUS = {"type": "string", "enum": ["draft", "rediscuss", "submitted"],
+                "description": "the aspect for this competitor: draft (J panel incomplete), "
+                               "rediscuss (J scores more than 1 apart: re-discuss and "
+                               "re-score), submitted (it counts)"}
+
+SCHEMAS.update({
+    "MarkSubmission": _partly({
+        "client_id": {"type": "string", "format": "uuid",
+                      "description": "made by the tablet for this submission; sending it "
+                                     "again returns the first acknowledgement"},
+        "competitor_id": _ID,
+        "aspect_id": _ID,
+        "score": {"type": "integer", "enum": [0, 1, 2, 3],
+                  "description": "J aspects only (send score or value, not both)"},
+        "value": {"type": "number", "minimum": 0,
+                  "description": "M aspects only: 0, max_mark or a tolerance value"},
+        "expected_version": {"type": "integer", "minimum": 0,
+                             "description": "the version the judge saw (0: no mark yet); "
+                                            "omit to overwrite whatever is stored"},
+        "device_id": {"type": "string", "description": "the tablet's name, for the audit"},
+        "tablet_time": {"type": "string", "format": "date-time",
+                        "description": "the tablet's clock when the judge scored, for the "
+                                       "audit; it never orders anything"},
+        "reason": {"type": "string", "description": "why a mark changed, for the audit"},
+    }, {"score", "value", "expected_version", "device_id", "tablet_time", "reason"},
+        "One mark, as the tablet sends it (the same payload as the socket's submit_mark)."),
+    "MarkAck": _object({
+        "ok": {"type": "boolean", "enum": [True]},
+        "mark_id": _ID,
+        "version": _VERSION,
+        "status": _MARK_STATUS,
+    }, "The acknowledgement: sent only after the mark is committed."),
+    "AssignedCompetitor": _partly({
+        "id": _ID,
+        "workstation": {"type": ["string", "null"], "description": "工位号"},
+        "name": {"type": "string", "description": "absent when the project is encrypted"},
+        "conflict": {"type": "boolean",
+                     "description": "回避: the judge must not score this competitor"},
+        "measurement_allowed": {"type": "boolean",
+                                "description": "with a conflict only: whether M aspects "
+                                               "may still be entered (per project)"},
+    }, {"name", "measurement_allowed"}),
+    "AssignedJAspect": _object({
+        "id": _ID, "type": {"type": "string", "enum": [AspectType.JUDGEMENT.value]},
+        "description": _TEXT, "max_mark": _MARK,
+        "allowed_values": {"type": "array", "items": {"type": "integer", "enum": [0, 1, 2, 3]}},
+        "descriptors": {"type": "array", "items": _TEXT, "maxItems": 4,
+                        "description": "what scores 0, 1, 2, 3 mean"},
+    }),
+    "AssignedMAspect": _object({
+        "id": _ID, "type": {"type": "string", "enum": [AspectType.MEASUREMENT.value]},
+        "description": _TEXT, "max_mark": _MARK,
+        "allowed_values": {"type": "array", "items": _MARK,
+                           "description": "0, the tolerance values and max_mark, ascending"},
+        "requirement": _TEXT,
+        "tolerances": {"type": "array", "items": _ref("Tolerance")},
+    }),
+    "AssignedModule": _object({
+        "id": _ID, "letter": _TEXT, "name": _TEXT,
+        "day": {"type": ["integer", "null"]},
+        "locked": {"type": "boolean", "description": "signed off: its marks cannot change"},
+        "aspects": {"type": "array", "items": {"anyOf": [_ref("AssignedJAspect"),
+                                                         _ref("AssignedMAspect")]}},
+    }),
+    "OwnMark": _object({"competitor_id": _ID, "aspect_id": _ID, "value": _MARK,
+                        "version": _VERSION},
+                       "A mark this judge has stored: the version to send as "
+                       "expected_version when changing it."),
+    "AssignedProject": _object({
+        "id": _ID, "code": _TEXT, "name": _TEXT,
+        "encrypted": {"type": "boolean",
+                      "description": "加密评分: competitors come without names"},
+        "panel_size": {"type": "integer", "minimum": 1},
+        "scheme_active": {"type": "boolean",
+                          "description": "false: no modules yet, nothing can be scored"},
+        "judge_id": _ID,
+        "competitors": {"type": "array", "items": _ref("AssignedCompetitor"),
+                        "description": "by workstation; for a substitute, only the "
+                                       "competitors they stand in for"},
+        "modules": {"type": "array", "items": _ref("AssignedModule")},
+        "marks": {"type": "array", "items": _ref("OwnMark")},
+    }),
+    "Assignments": _object({
+        "user": _object({"id": _ID, "username": _TEXT, "name": _TEXT}),
+        "projects": {"type": "array", "items": _ref("AssignedProject")},
+    }, "What the tablet downloads and keeps for offline use."),
+    "TabletCode": _object({"code": {"type": ["string", "integer"],
+                                    "description": "the 6 digits; spaces and dashes ignored"}}),
+    "TabletToken": _object({
+        "token": {"type": "string", "description": "a bearer token (sp_…), shown once"},
+        "project_id": _ID,
+        "judge_name": _TEXT,
+        "expires_at": {"type": "string", "format": "date-time"},
+    }, "A bearer token bound to one judge and one project, for the working day."),
+})
+
+
+def _refusal(codes: list[str]) -> Json:
+    error = _partly({
+        "code": {"type": "string", "enum": codes},
+        "message": {"type": "string", "description": "for the judge, in their language"},
+        "field": {"type": "string", "description": "the payload field at fault"},
+        "current_version": {"type": "integer", "minimum": 0,
+                            "description": "stale_version only: the version now stored"},
+    }, {"field", "current_version"})
+    return _object({"ok": {"type": "boolean", "enum": [False]}, "error": error},
+                   "A refused mark: nothing was stored.")
+
 
 def _json(schema_name: str, description: str) -> Json:
     return {"description": description,
@@ -212,6 +335,72 @@ PATHS: Json = {
 }
 
 
+_BEARER = [{"bearerAuth": []}]
+_NO_TOKEN = _json("Error", "No valid bearer token: missing, unknown, revoked or expired.")
+_NOT_A_JUDGE = _json("Error", "The token's account is not a judge or chief judge.")
+
+
+def _mark_responses() -> Json:
+    responses: Json = {
+        "201": _json("MarkAck", "Stored as the mark's first version (or, for a client_id "
+                                "already stored, that submission's acknowledgement again)."),
+        "200": _json("MarkAck", "Stored as a later version of the mark (or, for a client_id "
+                                "already stored, that submission's acknowledgement again)."),
+        "401": _NO_TOKEN,
+    }
+    by_status: dict[int, list[str]] = {}
+    for code, status in MARK_STATUS.items():
+        by_status.setdefault(status, []).append(code)
+    for status, codes in sorted(by_status.items()):
+        schema = _refusal(sorted(codes))
+        if status == 403:  # also the bearer check's refusal
+            schema = {"anyOf": [schema, _ref("Error")]}
+        responses[str(status)] = {"description": "Refused: " + ", ".join(sorted(codes)) + ".",
+                                  "content": {"application/json": {"schema": schema}}}
+    return responses
+
+
+def _redeem_responses() -> Json:
+    responses: Json = {"201": _json("TabletToken", "The code is used up; here is the token.")}
+    by_status: dict[int, list[str]] = {}
+    for code, status in REDEEM_STATUS.items():
+        by_status.setdefault(status, []).append(code)
+    for status, codes in sorted(by_status.items()):
+        responses[str(status)] = _json("Error", "Refused: " + ", ".join(sorted(codes)) + ".")
+    responses["429"] = _json("Error", "Too many attempts from this address (rate_limited).")
+    return responses
+
+
+PATHS.update({
+    "/api/v1/judge/assignments": {"get": {
+        "operationId": "judgeAssignments",
+        "summary": "The signed-in judge's projects, competitors, modules, aspects and own "
+                   "marks: what the tablet keeps for offline use.",
+        "tags": ["judging"], "security": _BEARER,
+        "responses": {"200": _json("Assignments", "The judge's assignments."),
+                      "401": _NO_TOKEN, "403": _NOT_A_JUDGE},
+    }},
+    "/api/v1/marks": {"post": {
+        "operationId": "submitMark",
+        "summary": "Store one mark: the socket's submit_mark over HTTP, with the same "
+                   "validation, codes and idempotency (client_id).",
+        "tags": ["judging"], "security": _BEARER,
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("MarkSubmission")}}},
+        "responses": _mark_responses(),
+    }},
+    "/api/v1/tablet/redeem": {"post": {
+        "operationId": "redeemTabletCode",
+        "summary": "Trade the chief judge's one-time tablet code for a bearer token bound "
+                   "to that judge and project. No authentication; rate-limited.",
+        "tags": ["judging"], "security": _PUBLIC,
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("TabletCode")}}},
+        "responses": _redeem_responses(),
+    }},
+})
+
+
 def document() -> Json:
     return {
         "openapi": "3.1.0",
@@ -219,20 +408,24 @@ def document() -> Json:
             "title": "SaiPing 赛评 API",
             "version": API_VERSION,
             "description": (
-                "Public, read-only catalogue of skill competitions. It never shows ID "
-                "numbers. Bearer tokens (`flask --app wsgi issue-token USERNAME`) are for "
-                "the judges' endpoints added later. See docs/api.md."
+                "Public, read-only catalogue of skill competitions, and the judges' "
+                "endpoints (bearer token from `flask --app wsgi issue-token USERNAME` or "
+                "from a tablet code). It never shows ID numbers. The judges' real-time "
+                "protocol (Socket.IO namespace /judge) is in docs/api.md."
             ),
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "catalogue", "description": "competitions, projects, schemes"},
+                 {"name": "judging", "description": "judges' tablets: assignments, marks, "
+                                                    "tablet codes"},
                  {"name": "operations", "description": "health and this document"}],
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer",
-                               "description": "a token from `flask --app wsgi issue-token`"},
+                               "description": "sp_… from `flask --app wsgi issue-token` or "
+                                              "POST /api/v1/tablet/redeem"},
             },
         },
     }

@@ -13,6 +13,10 @@ from app.web.security import is_safe_next
 
 HOME_BY_ROLE = {
     UserRole.ORGANISER: "organiser.competitions",
+    # Chief judges run the marking console; they do not score (only panel judges do).
+    UserRole.CHIEF_JUDGE: "chief.index",
+    UserRole.SUPERVISOR: "chief.index",
+    UserRole.JUDGE: "judging.tablet",
 }
 
 

@@ -53,7 +53,7 @@ def strip(value: Any) -> Any:
 
 
 class CompetitionForm(ValuesForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+    name = StringField(_l("Competition name"), validators=[DataRequired(), Length(max=200)],
                        filters=[strip], description=_l("For example 上海市第二届职业技能大赛"))
     tier = SelectField(_l("Tier"), choices=labels.choices(labels.TIER), coerce=Tier)
     year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(2000, 2100)])

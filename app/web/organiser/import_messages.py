@@ -135,8 +135,8 @@ def row_message(error: RowError) -> str:
 def warning_message(code: str, params: dict[str, object]) -> str:
     shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in params.items()}
     problem = scheme_problem_message(code, shown)
-    return _("%(problem)s The scheme is saved as a draft and cannot be activated until this "
-             "is fixed.", problem=problem)
+    return _("%(problem)s If imported, the scheme is stored as a draft and cannot be "
+             "activated until this is fixed.", problem=problem)
 
 
 def refusal_message(error: ServiceError) -> str:
