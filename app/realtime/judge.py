@@ -36,12 +36,24 @@ class JudgeNamespace(Namespace):
         user, project_id = resolved
         scope = judging.TokenScope(project_id)
         self.connections[request.sid] = (user.id, scope)  # type: ignore[attr-defined]
+        self._join_rooms(user, scope)
+        return True
+
+    def on_rejoin(self, data: Any = None) -> dict[str, bool]:
+        """After a `reassigned` push the tablet asks to hear its new projects too."""
+        user_id, scope = self.connections[request.sid]  # type: ignore[attr-defined]
+        user = db.session.get(User, user_id)
+        if user is not None and user.active:
+            self._join_rooms(user, scope)
+        return {"ok": True}
+
+    @staticmethod
+    def _join_rooms(user: User, scope: judging.TokenScope) -> None:
         for judge in judging.judges_of(user):
             join_room(judge_room(judge.id))
-            for project in judging.scoring_projects(judge):
-                if scope.allows(project.id):
-                    join_room(project_room(project.id))
-        return True
+            for project_id in judging.marking_project_ids(judge):
+                if scope.allows(project_id):
+                    join_room(project_room(project_id))
 
     def on_disconnect(self, reason: Any = None) -> None:
         self.connections.pop(request.sid, None)  # type: ignore[attr-defined]

@@ -35,6 +35,15 @@ def scoring_projects(judge: Judge) -> list[SkillProject]:
         .order_by(SkillProject.code)))
 
 
+def marking_project_ids(judge: Judge) -> set[int]:
+    """Projects whose pushes this judge needs: their panels, and any project where they
+    substitute for a conflicted panel member."""
+    substitute_for = db.session.scalars(
+        select(Competitor.project_id).join(Substitute, Substitute.competitor_id == Competitor.id)
+        .where(Substitute.judge_id == judge.id))
+    return {p.id for p in scoring_projects(judge)} | set(substitute_for)
+
+
 def is_substitute(judge: Judge, competitor: Competitor) -> bool:
     return db.session.scalar(
         select(Substitute.id).where(Substitute.judge_id == judge.id,

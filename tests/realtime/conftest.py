@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Iterator
 
 import pytest
+import socketio
 
 from tests.live_server import LiveServer
+from tests.realtime.judge_client import NS, WAIT, Connect, close_all, collector
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +32,30 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
         yield live
     finally:
         live.stop()
+
+
+@pytest.fixture
+def connect(server: LiveServer) -> Iterator[Connect]:
+    """Open /judge connections with a token; every one is closed after the test.
+    `pushes` names server events to collect into `client.pushes` (a Queue)."""
+    opened: list[socketio.Client] = []
+
+    def open_client(token: str | None, pushes: tuple[str, ...] = (),
+                    transport: str | None = None) -> socketio.Client:
+        client = socketio.Client(reconnection=False)
+        client.pushes = queue.Queue()  # type: ignore[attr-defined]
+        for name in pushes:
+            client.on(name, collector(client, name), namespace=NS)
+        opened.append(client)
+        # By default, like socket.io-client in the tablet's browser: long-polling first,
+        # then an upgrade to WebSocket.
+        client.connect(server.url, namespaces=[NS], transports=[transport] if transport else None,
+                       auth={"token": token} if token is not None else None,
+                       wait_timeout=WAIT)
+        return client
+
+    yield open_client
+    close_all(opened)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -5,7 +5,8 @@ The in-process namespace tests (test_judge_namespace.py) are fast; these prove t
 rules hold over a real network connection with a real server: refused connections,
 every refusal code (and its HTTP twin on POST /api/v1/marks), idempotent retries, the
 version conflict between two tablets of one judge, the lock, the conflict of interest,
-the `rediscuss` push, and a SIGKILL in the middle of a burst of submissions.
+and the pushes (`rediscuss`, and `module_locked` and `reassigned` from the chief judge's
+console). A SIGKILL in the middle of a burst is in test_judge_kill.py.
 
 The module's server is shared; every test works in its own seeded "world" (a
 competition of its own, see seed_judging.py), so tests do not depend on each other.
@@ -15,29 +16,32 @@ Every wait is bounded; nothing asserts how long anything takes.
 from __future__ import annotations
 
 import json
-import queue
-import random
 import re
-import sqlite3
 import threading
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 import socketio
 
 from tests.live_server import LiveServer
+from tests.realtime.judge_client import (
+    NS,
+    SEED,
+    WAIT,
+    Connect,
+    Json,
+    get_assignments,
+    j_mark,
+    m_mark,
+    post_mark,
+    sql,
+    submit,
+    versions_of,
+)
 
-NS = "/judge"
-SEED = "tests.realtime.seed_judging"
-WAIT = 10.0  # seconds: the longest any single acknowledgement or push may take
 WORLDS = ("codes", "other", "retry", "versions", "lock", "draft", "rediscuss", "conflict",
           "gone", "console")
 # The REST twin's HTTP status for each refusal code (docs/api.md lists the same).
@@ -46,8 +50,6 @@ HTTP_STATUS = {"invalid": 400, "unknown_aspect": 404, "unknown_competitor": 404,
                "locked": 409, "stale_version": 409, "not_open": 409}
 
 pytestmark = pytest.mark.timeout(120)
-
-Json = dict[str, Any]
 
 
 # ------------------------------------------------------------------ server and data
@@ -60,113 +62,6 @@ def seeded(server: LiveServer) -> Json:
 @pytest.fixture(scope="module")
 def worlds(seeded: Json) -> dict[str, Json]:
     return seeded["worlds"]  # type: ignore[no-any-return]
-
-
-def sql(server: LiveServer | Path, statement: str, *params: object) -> list[tuple[Any, ...]]:
-    """Run one statement on the server's database file, as an operator's sqlite3 would."""
-    path = server.db_path if isinstance(server, LiveServer) else server
-    with closing(sqlite3.connect(path, timeout=10)) as connection:
-        rows = connection.execute(statement, params).fetchall()
-        connection.commit()
-        return rows
-
-
-def versions_of(server: LiveServer, client_id: str) -> int:
-    return int(sql(server, "SELECT count(*) FROM mark_version WHERE client_id = ?",
-                   client_id)[0][0])
-
-
-# ------------------------------------------------------------------ clients
-
-Connect = Callable[..., socketio.Client]
-
-
-@pytest.fixture
-def connect(server: LiveServer) -> Iterator[Connect]:
-    """Open /judge connections with a token; every one is closed after the test.
-    `pushes` names server events to collect into `client.pushes` (a Queue)."""
-    opened: list[socketio.Client] = []
-
-    def open_client(token: str | None, pushes: tuple[str, ...] = (),
-                    transport: str | None = None) -> socketio.Client:
-        client = socketio.Client(reconnection=False)
-        client.pushes = queue.Queue()  # type: ignore[attr-defined]
-        for name in pushes:
-            client.on(name, _collector(client, name), namespace=NS)
-        opened.append(client)
-        # By default, like socket.io-client in the tablet's browser: long-polling first,
-        # then an upgrade to WebSocket.
-        client.connect(server.url, namespaces=[NS], transports=[transport] if transport else None,
-                       auth={"token": token} if token is not None else None,
-                       wait_timeout=WAIT)
-        return client
-
-    yield open_client
-    close_all(opened)
-
-
-def release(client: socketio.Client) -> None:
-    """Disconnect, and close the sockets underneath even when the server is gone: after
-    a SIGKILL the client library leaves its WebSocket's socket open."""
-    client.disconnect()
-    ws = getattr(client.eio, "ws", None)
-    if ws is not None:
-        ws.shutdown()
-    if client.eio.http is not None:
-        client.eio.http.close()
-
-
-def close_all(clients: list[socketio.Client]) -> None:
-    """Disconnect together: over WebSocket each close waits up to 3 s for the server's
-    close frame, which the development server never sends (it reads the client's close
-    frame as a bad HTTP request instead: the "Bad request syntax ('\\x88…')" log lines)."""
-    threads = [threading.Thread(target=release, args=(c,), daemon=True) for c in clients]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 3 * WAIT
-    for thread in threads:
-        thread.join(timeout=max(0.0, deadline - time.monotonic()))
-
-
-def _collector(client: socketio.Client, name: str) -> Callable[[Any], None]:
-    def collect(data: Any) -> None:
-        client.pushes.put((name, data))  # type: ignore[attr-defined]
-
-    return collect
-
-
-def submit(client: socketio.Client, **payload: Any) -> Json:
-    payload.setdefault("client_id", str(uuid.uuid4()))
-    ack = client.call("submit_mark", payload, namespace=NS, timeout=WAIT)
-    assert isinstance(ack, dict), ack
-    return ack
-
-
-def post_mark(server: LiveServer, token: str, payload: object) -> requests.Response:
-    with requests.Session() as http:
-        http.trust_env = False  # the server is on the loopback interface: no proxy
-        return http.post(f"{server.url}/api/v1/marks", json=payload, timeout=WAIT,
-                         headers={"Authorization": f"Bearer {token}"})
-
-
-def get_assignments(server: LiveServer, token: str) -> Json:
-    with requests.Session() as http:
-        http.trust_env = False
-        response = http.get(f"{server.url}/api/v1/judge/assignments", timeout=WAIT,
-                            headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
-
-
-def j_mark(w: Json, competitor: int, score: object, **more: Any) -> Json:
-    return {"competitor_id": w["competitors"][competitor], "aspect_id": w["j_aspect"],
-            "score": score, **more}
-
-
-def m_mark(w: Json, competitor: int, value: object, aspect: str = "m_aspect",
-           **more: Any) -> Json:
-    return {"competitor_id": w["competitors"][competitor], "aspect_id": w[aspect],
-            "value": value, **more}
 
 
 # ------------------------------------------------------------------ connecting
@@ -568,129 +463,3 @@ def test_the_chief_judges_console_pushes_locks_and_reassignments(
     assert [c["id"] for c in listed] == [w["competitors"][1]]
     assert outsider.pushes.empty()  # type: ignore[attr-defined]
     assert judge2.pushes.empty() and judge3.pushes.empty()  # type: ignore[attr-defined]
-
-
-# ------------------------------------------------------------------ SIGKILL mid-burst
-
-TABLETS = 5
-PER_TABLET = 40  # 5 × 40 = 200 submissions
-KILL_AFTER = 50  # acknowledgements before the server is killed
-
-
-class Tablet:
-    """One tablet's outbox, sent in order, one at a time, each waiting for its ack, as
-    the tablet page does. `sent` is the index of the first unacknowledged mark."""
-
-    def __init__(self, token: str, outbox: list[Json]) -> None:
-        self.token = token
-        self.outbox = outbox
-        self.sent = 0
-        self.acks: dict[str, Json] = {}
-
-    def drain(self, url: str, on_ack: Callable[[], None] = lambda: None,
-              start: threading.Barrier | None = None) -> None:
-        client = socketio.Client(reconnection=False)
-        client.connect(url, namespaces=[NS], transports=["websocket"],
-                       auth={"token": self.token}, wait_timeout=WAIT)
-        try:
-            if start:
-                start.wait()
-            while self.sent < len(self.outbox):
-                payload = self.outbox[self.sent]
-                try:
-                    ack = client.call("submit_mark", payload, namespace=NS, timeout=5)
-                except (socketio.exceptions.TimeoutError,
-                        socketio.exceptions.BadNamespaceError):
-                    return  # the server is gone: keep the rest for later
-                self.acks[payload["client_id"]] = ack
-                self.sent += 1
-                on_ack()
-        finally:
-            release(client)
-
-
-def _outboxes(w: Json) -> tuple[list[Tablet], dict[tuple[int, int, int], tuple[float, int]]]:
-    """Five tablets (judge 2 and judge 3 on two each), each owning three marks it edits
-    over and over, and the final state that should result: key -> (value, version)."""
-    rng = random.Random(3)
-    allowed = {w["j_aspect"]: [0, 1, 2, 3], w["m_aspect"]: [0, 15, 30],
-               w["b_aspect"]: [0, 40]}
-    owners = [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1)]  # (judge index, competitor index)
-    tablets, final = [], {}
-    for judge, competitor in owners:
-        outbox = []
-        for n in range(PER_TABLET):
-            aspect = list(allowed)[n % 3]
-            value = rng.choice(allowed[aspect])
-            key = (w["competitors"][competitor], aspect, w["judges"][judge])
-            version = final.get(key, (0, 0))[1] + 1
-            final[key] = (float(value), version)
-            field = "score" if aspect == w["j_aspect"] else "value"
-            outbox.append({"client_id": str(uuid.uuid4()), "competitor_id": key[0],
-                           "aspect_id": aspect, field: value})
-        tablets.append(Tablet(w["tokens"][judge], outbox))
-    return tablets, final
-
-
-def _run(tablets: list[Tablet], url: str, on_ack: Callable[[], None] = lambda: None) -> None:
-    start = threading.Barrier(len(tablets), timeout=WAIT)
-    errors: list[BaseException] = []
-
-    def drain(tablet: Tablet) -> None:
-        try:
-            tablet.drain(url, on_ack, start)
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=drain, args=(t,)) for t in tablets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a tablet is stuck"
-    assert not errors, errors
-
-
-@pytest.mark.timeout(180)
-def test_sigkill_mid_burst_loses_and_duplicates_nothing(own_server: LiveServer) -> None:
-    live = own_server
-    w = live.seed(SEED, "kill")["worlds"]["kill"]
-    tablets, final = _outboxes(w)
-    count = Counter[str]()
-    lock = threading.Lock()
-    kill_now = threading.Event()
-
-    def on_ack() -> None:
-        with lock:
-            count["acks"] += 1
-            if count["acks"] >= KILL_AFTER:
-                kill_now.set()
-
-    burst = threading.Thread(target=_run, args=(tablets, live.url, on_ack))
-    burst.start()
-    assert kill_now.wait(timeout=60), f"only {count['acks']} acks before the kill"
-    live.kill()
-    burst.join(timeout=60)
-    assert not burst.is_alive()
-    before_kill = {cid: ack for t in tablets for cid, ack in t.acks.items()}
-    assert KILL_AFTER <= len(before_kill) < TABLETS * PER_TABLET  # really mid-burst
-
-    # The power is back: the same server on the same database and port; every
-    # tablet resends its unacknowledged marks, in order, from the first one.
-    live.start()
-    _run(tablets, live.url)
-    acks = {cid: ack for t in tablets for cid, ack in t.acks.items()}
-    assert len(acks) == TABLETS * PER_TABLET
-    assert all(ack["ok"] for ack in acks.values()), [
-        a for a in acks.values() if not a["ok"]][:3]
-
-    rows = sql(live, "SELECT client_id, ack FROM mark_version")
-    assert Counter(cid for cid, _ in rows) == Counter(list(acks))  # each exactly once
-    for client_id, stored in rows:  # and each ack is the stored one
-        assert json.loads(stored) == acks[client_id], client_id
-    for client_id, ack in before_kill.items():
-        assert acks[client_id] == ack
-    state = {(c, a, j): (value, version) for c, a, j, value, version in sql(
-        live, "SELECT competitor_id, aspect_id, judge_id, value, version FROM mark")}
-    assert state == final
-    assert "database is locked" not in live.log()

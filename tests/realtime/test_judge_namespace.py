@@ -68,3 +68,27 @@ def test_rediscuss_is_pushed_to_the_judges_involved(app, s) -> None:  # type: ig
         assert pushed and pushed[-1]["args"][0] == {
             "competitor_id": s.competitors[0].id, "aspect_id": s.j_aspect.id,
             "scores": [1, 2, 3]}
+
+
+def test_a_substitute_hears_lock_pushes_for_their_project_after_rejoining(app, s) -> None:  # type: ignore[no-untyped-def]
+    from app.domain.vocabulary import UserRole
+    from app.models import Substitute
+    from app.realtime.publisher import project_room
+
+    user = accounts.create_user("judge-sub", UserRole.JUDGE, "judge password")
+    from app.services import people
+
+    sub = people.save_judge(s.competition, None, {"name": "替补", "delegation_id": None,
+                                                  "employer": "", "user_id": user.id},
+                            builders.valid_id_number(401))
+    client = connect(app, accounts.issue_token(user))
+    socketio.emit("module_locked", {"module_id": 1, "locked": True}, namespace="/judge",
+                  to=project_room(s.project.id))
+    assert not [m for m in client.get_received("/judge") if m["name"] == "module_locked"]
+    db.session.add(Substitute(competitor_id=s.competitors[1].id, judge_id=sub.id,
+                              assigned_by=s.chief.id))
+    db.session.commit()
+    assert client.emit("rejoin", namespace="/judge", callback=True) == {"ok": True}
+    socketio.emit("module_locked", {"module_id": 1, "locked": True}, namespace="/judge",
+                  to=project_room(s.project.id))
+    assert [m for m in client.get_received("/judge") if m["name"] == "module_locked"]

@@ -45,6 +45,8 @@ export class Connection {
     for (const event of PUSHES) {
       this.socket.on(event, (data) => this.hooks.onPush(event, data || {}));
     }
+    // A new assignment (a substitute, say): ask to join that project's pushes too.
+    this.socket.on("reassigned", () => this.socket.emit("rejoin"));
     window.addEventListener("offline", () => {
       this.socket.disconnect();
       this.failInflight();
