@@ -21,9 +21,9 @@ def judges_of(user: User) -> list[Judge]:
     return list(db.session.scalars(select(Judge).where(Judge.user_id == user.id)))
 
 
-def judge_for(user: User, competition_id: int) -> Judge | None:
+def judge_for(user_id: int, competition_id: int) -> Judge | None:
     judge: Judge | None = db.session.scalar(
-        select(Judge).where(Judge.user_id == user.id, Judge.competition_id == competition_id))
+        select(Judge).where(Judge.user_id == user_id, Judge.competition_id == competition_id))
     return judge
 
 

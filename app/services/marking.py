@@ -20,7 +20,16 @@ from app.domain.marking import (
 from app.domain.submission import Submission, SubmissionError, parse_submission
 from app.domain.vocabulary import AspectType, SchemeStatus
 from app.extensions import db
-from app.models import Aspect, Competitor, Mark, MarkVersion, Module, SkillProject, User
+from app.models import (
+    Aspect,
+    Competitor,
+    Mark,
+    MarkingScheme,
+    MarkVersion,
+    Module,
+    SkillProject,
+    User,
+)
 from app.models.base import utcnow
 from app.models.sqlite import IMMEDIATE
 from app.realtime.publisher import judge_room, project_room, publish
@@ -60,19 +69,20 @@ def submit_mark(user: User, payload: object,
     # This use case owns its transaction, and on SQLite it takes the write lock before
     # reading, so the version check and the write are one step and two writers never
     # meet half-way ("database is locked").
+    user_id = user.id  # read before the rollback expires the object
     db.session.rollback()
     db.session.connection(execution_options=IMMEDIATE)
     try:
-        replay = _replay(user, submission.client_id)
+        replay = _replay(user_id, submission.client_id)
         if replay is not None:
             db.session.rollback()
             return replay
-        ack = _store(user, submission, scope or judging.TokenScope())
+        ack = _store(user_id, submission, scope or judging.TokenScope())
         db.session.commit()
     except IntegrityError:
         # The same client_id committed by another process between our check and insert.
         db.session.rollback()
-        replay = _replay(user, submission.client_id)
+        replay = _replay(user_id, submission.client_id)
         if replay is None:
             raise
         return replay
@@ -82,37 +92,45 @@ def submit_mark(user: User, payload: object,
     return ack
 
 
-def _replay(user: User, client_id: str) -> dict[str, Any] | None:
+def _replay(user_id: int, client_id: str) -> dict[str, Any] | None:
     stored = db.session.scalar(select(MarkVersion).where(MarkVersion.client_id == client_id))
     if stored is None:
         return None
-    if stored.user_id != user.id:
+    if stored.user_id != user_id:
         raise MarkingError("invalid", "client_id")
     return dict(stored.ack)
 
 
-def _store(user: User, sub: Submission, scope: judging.TokenScope) -> dict[str, Any]:
-    aspect = db.session.get(Aspect, sub.aspect_id)
-    competitor = db.session.get(Competitor, sub.competitor_id)
-    if competitor is None:
+def _store(user_id: int, sub: Submission, scope: judging.TokenScope) -> dict[str, Any]:
+    # Few round trips: this runs under SQLite's write lock, so every query here is time
+    # other judges wait. The competitor comes with its project, the aspect with its
+    # module and scheme.
+    row = db.session.execute(
+        select(Competitor, SkillProject)
+        .join(SkillProject, Competitor.project_id == SkillProject.id)
+        .where(Competitor.id == sub.competitor_id)).first()
+    if row is None:
         raise MarkingError("unknown_competitor", "competitor_id")
-    project = db.session.get(SkillProject, competitor.project_id)
-    assert project is not None
-    if aspect is None or aspect.module.scheme.project_id != project.id:
+    competitor, project = row
+    # The module is read under a shared row lock (PostgreSQL), so a sign-off that commits
+    # at the same instant cannot let this mark slip in after it.
+    found = db.session.execute(
+        select(Aspect, Module, MarkingScheme)
+        .join(Module, Aspect.module_id == Module.id)
+        .join(MarkingScheme, Module.scheme_id == MarkingScheme.id)
+        .where(Aspect.id == sub.aspect_id).with_for_update(read=True, of=Module)).first()
+    if found is None or found[2].project_id != project.id:
         raise MarkingError("unknown_aspect", "aspect_id")
-    judge = judging.judge_for(user, competitor.competition_id)
+    aspect, module, scheme = found
+    judge = judging.judge_for(user_id, competitor.competition_id)
     if judge is None or not scope.allows(project.id) or not judging.may_score(judge, competitor):
         raise MarkingError("not_assigned", "competitor_id")
     if judging.conflict_applies(judge, competitor, aspect.kind, project):
         raise MarkingError("conflict_of_interest", "competitor_id")
-    if aspect.module.scheme.status is not SchemeStatus.ACTIVE:
+    if scheme.status is not SchemeStatus.ACTIVE:
         raise MarkingError("not_open", "aspect_id")
-    # Read the module's lock under a shared row lock (PostgreSQL), so a sign-off that
-    # commits at the same instant cannot let this mark slip in after it.
-    module = db.session.scalar(
-        select(Module).where(Module.id == aspect.module_id).with_for_update(read=True))
-    if module is not None and module.locked_at is not None:
-        raise MarkingError("locked", "aspect_id", {"module": aspect.module.letter})
+    if module.locked_at is not None:
+        raise MarkingError("locked", "aspect_id", {"module": module.letter})
     value = _checked_value(aspect, sub.raw_value)
 
     mark = db.session.scalar(
@@ -135,7 +153,7 @@ def _store(user: User, sub: Submission, scope: judging.TokenScope) -> dict[str, 
     ack = {"ok": True, "mark_id": mark.id, "version": mark.version, "status": status}
     db.session.add(MarkVersion(
         mark_id=mark.id, version=mark.version, client_id=sub.client_id, value=value,
-        previous_value=previous, user_id=user.id, device_id=sub.device_id,
+        previous_value=previous, user_id=user_id, device_id=sub.device_id,
         tablet_time=sub.tablet_time, reason=sub.reason, ack=ack))
     _announce(mark, aspect, competitor, project, status)
     return ack
