@@ -10,18 +10,13 @@ not depend on each other even though the server is shared.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests import live_server as live
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,9 +28,6 @@ CHROMIUM_ARGS = [
 ]
 ORGANISER = "organiser"
 ORGANISER_PASSWORD = "browser-test-password"
-SECRET_KEY = "browser-test-secret-key-0123456789"  # test-only; seeding scripts need it too
-DATABASE_FILE = "browser.sqlite"  # in the live server's work directory, next to its log
-START_TIMEOUT = 30.0  # seconds for the server to answer /healthz
 NAVIGATION_TIMEOUT = 15_000  # ms; a page of this app renders in well under a second
 
 
@@ -45,72 +37,26 @@ class LiveServer:
     username: str
     password: str
     log: Path  # the server's stdout and stderr, shown when a test fails
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _flask(env: dict[str, str], *args: str) -> None:
-    """Run one `flask --app wsgi …` command; fail the session with its output if it fails."""
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
-    if result.returncode != 0:
-        pytest.fail(f"flask {' '.join(args[:2])} failed ({result.returncode}):\n"
-                    f"{result.stdout}\n{result.stderr}", pytrace=False)
-
-
-def _healthy(url: str) -> bool:
-    # No proxy: the server is on the loopback interface.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(f"{url}/healthz", timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
+    process: live.LiveServer  # runs commands (seeding) with the server's database and key
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    workdir = tmp_path_factory.mktemp("live-server")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{workdir / DATABASE_FILE}",
-        "SECRET_KEY": SECRET_KEY,
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("SOCKETIO_MESSAGE_QUEUE", None)  # one process: no Redis needed
-    env.pop("PORT", None)
-    _flask(env, "db", "upgrade")
-    _flask(env, "create-user", ORGANISER, "--role", "organiser",
-           "--password", ORGANISER_PASSWORD, "--name", "赛事组织者")
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = workdir / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "serve", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    """One server for the session, started as an operator starts it (tests/live_server.py),
+    with an organiser account made through the CLI."""
+    process = live.LiveServer(tmp_path_factory.mktemp("live-server"))
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                state = (f"exited with {process.returncode}" if process.poll() is not None
-                         else f"did not answer /healthz within {START_TIMEOUT:g} s")
-                pytest.fail(f"the server {state}:\n{log_path.read_text()}", pytrace=False)
-            time.sleep(0.2)
-        yield LiveServer(url, ORGANISER, ORGANISER_PASSWORD, log_path)
+        process.flask("db", "upgrade")
+        process.flask("create-user", ORGANISER, "--role", "organiser",
+                      "--password", ORGANISER_PASSWORD, "--name", "赛事组织者")
+        process.start()
+    except live.LiveServerError as error:
+        process.stop()
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield LiveServer(process.url, ORGANISER, ORGANISER_PASSWORD, process.log_path, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        process.stop()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -224,18 +170,15 @@ class JudgingWorld:
 def seed_judging(live_server: LiveServer):  # type: ignore[no-untyped-def]
     """seed_judging(prefix, encrypted=False, measurement_allowed=False) -> JudgingWorld on
     the live server; measurement_allowed lets conflicted judges enter M marks."""
-    database = live_server.log.parent / DATABASE_FILE
+    process = live_server.process
 
     def seed(prefix: str, encrypted: bool = False,
              measurement_allowed: bool = False) -> JudgingWorld:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": SECRET_KEY}
-        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
-        result = subprocess.run(
-            [sys.executable, "-c", _SEED_JUDGING, prefix, str(int(encrypted)),
-             str(int(measurement_allowed))],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
-        if result.returncode != 0:
-            pytest.fail(f"seeding failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
-        return JudgingWorld(json.loads(result.stdout.strip().splitlines()[-1]), database)
+        try:
+            output = process.run("-c", _SEED_JUDGING, prefix, str(int(encrypted)),
+                                 str(int(measurement_allowed)))
+        except live.LiveServerError as error:
+            pytest.fail(f"seeding failed:\n{error}", pytrace=False)
+        return JudgingWorld(json.loads(output.strip().splitlines()[-1]), process.db_path)
 
     return seed
