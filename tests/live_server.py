@@ -17,6 +17,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +134,14 @@ class LiveServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextmanager
+def running(workdir: Path) -> Iterator[LiveServer]:
+    """A started server on a fresh database in `workdir`, stopped afterwards."""
+    live = LiveServer(workdir)
+    live.start()
+    try:
+        yield live
+    finally:
+        live.stop()

@@ -19,7 +19,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.flows import unique
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,8 @@ VIEWPORT = {"width": 1440, "height": 900}  # a chief judge's laptop
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("chief-console"))
-    live.start()
-    try:
+    with running(tmp_path_factory.mktemp("chief-console")) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture

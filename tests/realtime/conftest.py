@@ -8,30 +8,22 @@ from collections.abc import Iterator
 import pytest
 import socketio
 
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, running
 from tests.realtime.judge_client import NS, WAIT, Connect, close_all, collector
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for a test module; tests keep out of each other's way with their own data."""
-    live = LiveServer(tmp_path_factory.mktemp("live"))
-    live.start()
-    try:
+    with running(tmp_path_factory.mktemp("live")) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
 def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server of the test's own, for a test that kills it."""
-    live = LiveServer(tmp_path_factory.mktemp("live-own"))
-    live.start()
-    try:
+    with running(tmp_path_factory.mktemp("live-own")) as live:
         yield live
-    finally:
-        live.stop()
 
 
 @pytest.fixture
