@@ -52,6 +52,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
     )
 
+    from app.realtime import live
+
+    live.install(app)
+
     from app.web import register_blueprints
 
     register_blueprints(app)

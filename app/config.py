@@ -86,4 +86,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Live boards: a burst of marks is coalesced into one update per board at most
+        # this often (seconds). 0 turns the background task off (tests flush by hand).
+        "LIVE_UPDATE_INTERVAL": 0.3,
     }

@@ -30,6 +30,8 @@ def app(tmp_path) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            # Boards are flushed by the tests themselves (live.coalescer().flush()).
+            "LIVE_UPDATE_INTERVAL": 0,
         }
     )
     # This app context outlives every request of the test, so `g` is shared between them,

@@ -85,3 +85,13 @@ class SkillLevel(IntEnum):
     ADVANCED = 3  # 三级/高级工
     INTERMEDIATE = 4  # 四级/中级工
     PRIMARY = 5  # 五级/初级工
+
+
+class Award(StrEnum):
+    """What a ranked competitor receives (domain.md §4)."""
+
+    GOLD = "gold"
+    SILVER = "silver"
+    BRONZE = "bronze"
+    EXCELLENCE = "excellence"  # 优胜奖: ranks after the medals down to the top half
+    MEDALLION = "medallion"  # Medallion for Excellence: WorldSkills scale score ≥ 700

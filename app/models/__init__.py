@@ -7,6 +7,7 @@ from app.models.competition import Competition, Delegation, Division, SkillProje
 from app.models.imports import ImportJob
 from app.models.marking import Mark, MarkVersion, ModuleLockEvent, Substitute, TabletCode
 from app.models.people import Competitor, Judge, JudgeAssignment
+from app.models.results import BoardState, CompetitorResult, LiveEvent, Screen
 from app.models.scheme import Aspect, MarkingScheme, Module
 
 __all__ = [
@@ -14,18 +15,22 @@ __all__ = [
     "Aspect",
     "AuditEvent",
     "Base",
+    "BoardState",
     "Competition",
     "Competitor",
+    "CompetitorResult",
     "Delegation",
     "Division",
     "ImportJob",
     "Judge",
     "JudgeAssignment",
+    "LiveEvent",
     "Mark",
     "MarkVersion",
     "MarkingScheme",
     "Module",
     "ModuleLockEvent",
+    "Screen",
     "SkillProject",
     "Substitute",
     "TabletCode",

@@ -34,6 +34,18 @@ class Competition(Base):
     )
     freeze_at: Mapped[datetime | None]
     published_at: Mapped[datetime | None]
+    # Awards (domain.md §4), configurable per event: medals for ranks 1..medal_count, then
+    # 优胜奖 for the top half ("top_half"), a Medallion at >= 700 on the scale ("medallion"),
+    # or nothing more ("none"); and the delegation table's team points.
+    medal_count: Mapped[int] = mapped_column(default=3)
+    merit_award: Mapped[str] = mapped_column(String(10), default="top_half")
+    points_gold: Mapped[int] = mapped_column(default=4)
+    points_silver: Mapped[int] = mapped_column(default=3)
+    points_bronze: Mapped[int] = mapped_column(default=2)
+    points_merit: Mapped[int] = mapped_column(default=1)
+    # The last sequence number sent to the live audience (/live); the event log and every
+    # board update carry it.
+    live_seq: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     zones: Mapped[list["Zone"]] = relationship(
@@ -111,6 +123,17 @@ class SkillProject(Base):
     # Conflict of interest blocks J always; for M it is configurable (domain.md §2).
     block_conflicted_measurement: Mapped[bool] = mapped_column(default=True)
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venue.id"))
+    # Ranking: the tie-break chain (app.domain.ranking step codes, comma separated), and
+    # the optional WorldSkills scale (centre + k × (raw − median) / SD).
+    tie_break_chain: Mapped[str] = mapped_column(String(200),
+                                                 default="judgement,completion,chief")
+    use_scale: Mapped[bool] = mapped_column(default=False)
+    scale_centre: Mapped[float] = mapped_column(default=700.0)
+    scale_k: Mapped[float] = mapped_column(default=20.0)
+    # The classic method: theory × weight + practical × (1 − weight), with pass marks.
+    theory_weight: Mapped[float] = mapped_column(default=0.2)
+    theory_pass: Mapped[float | None] = mapped_column(default=60.0)
+    practical_pass: Mapped[float | None] = mapped_column(default=60.0)
 
     competition: Mapped[Competition] = relationship(back_populates="projects")
     venue: Mapped[Venue | None] = relationship()

@@ -43,6 +43,11 @@ class Competitor(ProtectedIdNumber, Base):
     status: Mapped[CompetitorStatus] = mapped_column(
         enum_column(CompetitorStatus), default=CompetitorStatus.ACTIVE
     )
+    # Results: when the competitor finished (a tie-break), the theory exam score (classic
+    # method), and the chief judge's recorded decision for a tie nothing else separates.
+    completed_at: Mapped[datetime | None]
+    theory_score: Mapped[float | None]
+    tie_position: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     project: Mapped[SkillProject] = relationship()

@@ -13,7 +13,9 @@ def register_namespaces() -> None:
         return
     _registered = True
     from app.realtime.judge import JudgeNamespace
+    from app.realtime.live import LiveNamespace
     from app.realtime.staff import StaffNamespace
 
     socketio.on_namespace(JudgeNamespace("/judge"))
     socketio.on_namespace(StaffNamespace("/staff"))
+    socketio.on_namespace(LiveNamespace("/live"))

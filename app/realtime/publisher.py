@@ -47,3 +47,34 @@ def project_room(project_id: int) -> str:
 
 def judge_room(judge_id: int) -> str:
     return f"judge:{judge_id}"
+
+
+# Boards whose public view may have changed; after commit they go to the live coalescer
+# (app.realtime.live), which recomputes each at most a few times a second.
+_BOARDS_KEY = "boards_to_refresh"
+
+
+def refresh_board(project_id: int, division_id: int) -> None:
+    db.session.info.setdefault(_BOARDS_KEY, set()).add((project_id, division_id))
+
+
+@event.listens_for(Session, "after_commit")
+def _refresh_boards(session: Session) -> None:
+    boards = session.info.pop(_BOARDS_KEY, None)
+    if boards:
+        from app.realtime.live import coalescer  # the live layer imports this module
+
+        coalescer().touch(boards)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_boards(session: Session) -> None:
+    session.info.pop(_BOARDS_KEY, None)
+
+
+def live_project_room(project_id: int) -> str:
+    return f"live:project:{project_id}"
+
+
+def live_competition_room(competition_id: int) -> str:
+    return f"live:competition:{competition_id}"

@@ -1,4 +1,5 @@
-"""What an organiser does in the browser, step by step, shared by the browser tests.
+"""What an organiser, a judge on a tablet and a chief judge do in the browser, step by step,
+shared by the browser tests.
 
 Fields are found by their name attribute, not their visible label: the UI is translated
 last, and the tests must not break when the labels change language.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 
 def unique(prefix: str) -> str:
@@ -23,11 +24,16 @@ def submit(page: Page, form_selector: str = "main form[method=post]") -> None:
         page.locator(form_selector).locator("button[type=submit].btn-primary").click()
 
 
-def log_in(page: Page, username: str, password: str) -> None:
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Sign in through the login form; where the user lands depends on the role."""
     page.goto("/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     submit(page)
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    sign_in(page, username, password)
     # An organiser lands on the competitions list.
     expect(page).to_have_url(re.compile(r"/organiser/?$"))
 
@@ -64,3 +70,57 @@ def _id_in(url: str, collection: str) -> int:
     match = re.search(rf"/{collection}/(\d+)", url)
     assert match, url
     return int(match.group(1))
+
+
+# ---------------------------------------------------------------- the judge's tablet
+# The tablet is drawn by static/js/judge/view.js; its data-* hooks hold whatever the language.
+
+
+def sign_in_judge(page: Page, username: str, password: str) -> None:
+    """Sign in with a password and wait for the tablet's socket to connect."""
+    sign_in(page, username, password)
+    expect(page).to_have_url(re.compile(r"/judge/$"))
+    expect_connected(page)
+
+
+def expect_connected(page: Page) -> None:
+    expect(page.locator("[data-conn]")).to_have_attribute("data-conn", "connected")
+
+
+def expect_offline(page: Page) -> None:
+    expect(page.locator("[data-conn]")).to_have_attribute("data-conn", "offline")
+
+
+def pending(page: Page, count: int) -> None:
+    """The tablet's outbox holds `count` marks not yet acknowledged by the server."""
+    expect(page.locator("[data-pending]")).to_have_attribute("data-pending", str(count))
+
+
+def tap(page: Page, aspect_id: object, value: object) -> None:
+    page.locator(f"[data-aspect='{aspect_id}'] [data-value='{value}']").click()
+
+
+def mark_state(page: Page, state: str) -> None:
+    """The open aspect's mark is `state`: saved, pending, …"""
+    expect(page.locator(f"[data-aspect] [data-mark-state='{state}']")).to_be_visible()
+
+
+def open_aspect(page: Page, module_id: object, aspect_id: object) -> None:
+    page.locator(f"[data-module='{module_id}']").click()
+    page.locator(f"[data-aspect-chip='{aspect_id}']").click()
+    expect(page.locator(f"[data-aspect='{aspect_id}']")).to_be_visible()
+
+
+# ---------------------------------------------------------------- the chief judge's console
+
+
+def open_console(page: Page, url: str) -> None:
+    """Open a console page (templates/chief/) and wait for its /staff socket."""
+    page.goto(url)
+    expect(page.locator("#cj-connection")).to_have_class(re.compile(r"\bis-live\b"))
+
+
+def console_cell(page: Page, competitor: object, aspect_id: object, judge: object) -> Locator:
+    """A cell of the console's grid: a judge's score of a J aspect (judge = the judge's
+    row id), or the measured value of an M aspect (judge = "m")."""
+    return page.locator(f'[data-k="{competitor}-{aspect_id}-{judge}"]')

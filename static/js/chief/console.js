@@ -51,6 +51,8 @@
     // which also compares the entries of different judges.
     if (judgeCell && mark.aspect_status) {
       for (const node of document.querySelectorAll('[data-a="' + key + '"]')) {
+        // A judge who has not scored yet keeps a plain cell, as the server draws it.
+        if (node.dataset.k && node.textContent.trim() === "") continue;
         node.classList.remove(...STATUSES);
         node.classList.add("cj-" + mark.aspect_status);
       }

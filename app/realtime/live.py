@@ -1,0 +1,160 @@
+"""The /live namespace: spectators, phones and the hall's projectors. Read-only: the only
+events a client may send are `subscribe` and `unsubscribe`; everything else is pushed.
+
+And the coalescer: boards touched by committed changes are recomputed at most every
+LIVE_UPDATE_INTERVAL seconds, so a burst of marks becomes one small update per room.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, current_app
+from flask_socketio import Namespace, join_room, leave_room
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db, socketio
+from app.models import Competition, SkillProject
+from app.realtime.publisher import live_competition_room, live_project_room
+from app.services import live_feed, screens
+
+log = logging.getLogger(__name__)
+
+
+class LiveNamespace(Namespace):
+    def on_connect(self, auth: Any = None) -> bool:
+        return True  # spectators need no account; nothing here can write
+
+    def on_subscribe(self, data: Any = None) -> dict[str, Any]:
+        """`{project_id}` or `{competition_id[, screen]}`, with an optional `last_seq`.
+        The room is joined before the snapshot is read, so nothing falls in between; the
+        client drops any event whose seq is not above the one it holds."""
+        request_ = _parse(data)
+        if isinstance(request_, str):
+            return _error(request_)
+        project_id, competition_id, screen_name, last_seq = request_
+        if project_id is not None:
+            project = db.session.get(SkillProject, project_id)
+            if project is None:
+                return _error("not_found")
+            competition = project.competition
+            join_room(live_project_room(project.id))
+        else:
+            competition = db.session.get(Competition, competition_id)
+            if competition is None:
+                return _error("not_found")
+            join_room(live_competition_room(competition.id))
+        ack: dict[str, Any] = {"ok": True}
+        if screen_name is not None:
+            screen = screens.named(competition, screen_name)
+            if screen is None:
+                return _error("not_found")
+            join_room(screens.room(screen))
+            ack["screen"] = screens.payload(screen)
+        if last_seq is not None and last_seq <= competition.live_seq:
+            missed = live_feed.events_since(competition.id, last_seq, project_id)
+            if missed is not None:
+                return {**ack, "seq": competition.live_seq, "events": missed}
+        if project_id is not None:
+            snapshots = [live_feed.board_snapshot(project, d) for d in project.divisions]
+            return {**ack, "seq": max([s.seq for s in snapshots], default=competition.live_seq),
+                    "boards": [s.data for s in snapshots]}
+        snapshot = live_feed.competition_snapshot(competition)
+        return {**ack, "seq": snapshot.seq, **snapshot.data}
+
+    def on_unsubscribe(self, data: Any = None) -> dict[str, Any]:
+        project_id = data.get("project_id") if isinstance(data, dict) else None
+        if not _is_id(project_id):
+            return _error("invalid")
+        leave_room(live_project_room(project_id))
+        return {"ok": True}
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _parse(data: Any) -> tuple[int | None, int | None, str | None, int | None] | str:
+    if not isinstance(data, dict):
+        return "invalid"
+    project_id, competition_id = data.get("project_id"), data.get("competition_id")
+    last_seq, screen = data.get("last_seq"), data.get("screen")
+    if (project_id is None) == (competition_id is None):
+        return "invalid"
+    if any(v is not None and not _is_id(v) for v in (project_id, competition_id)):
+        return "invalid"
+    if last_seq is not None and (not isinstance(last_seq, int) or isinstance(last_seq, bool)
+                                 or last_seq < 0):
+        return "invalid"
+    if screen is not None and (not isinstance(screen, str) or not 0 < len(screen) <= 50
+                               or project_id is not None):
+        return "invalid"
+    return project_id, competition_id, screen, last_seq
+
+
+def _error(code: str) -> dict[str, Any]:
+    return {"ok": False, "error": {"code": code}}
+
+
+class Coalescer:
+    """Collects boards to recompute and flushes them from one background task."""
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        self.app = app
+        self.interval = interval  # 0: never in the background; tests call flush()
+        self._dirty: set[tuple[int, int]] = set()
+        self._lock = threading.Lock()
+        self._running = False
+
+    def touch(self, boards: Iterable[tuple[int, int]]) -> None:
+        with self._lock:
+            self._dirty.update(boards)
+            start = self.interval > 0 and not self._running
+            self._running = self._running or start
+        if start:
+            socketio.start_background_task(self._run)
+
+    def _run(self) -> None:
+        while True:
+            socketio.sleep(self.interval)
+            self.flush()
+            with self._lock:
+                if not self._dirty:
+                    self._running = False
+                    return
+
+    def flush(self) -> int:
+        """Recompute every board touched since the last flush; returns how many."""
+        with self._lock:
+            boards, self._dirty = self._dirty, set()
+        with self.app.app_context():
+            for board in sorted(boards):
+                try:
+                    live_feed.flush_board(*board)
+                except OperationalError:
+                    log.warning("board %s not refreshed (database busy); retrying", board)
+                    with self._lock:
+                        self._dirty.add(board)
+                except Exception:
+                    log.exception("board %s not refreshed", board)
+                finally:
+                    db.session.remove()
+        return len(boards)
+
+
+def coalescer() -> Coalescer:
+    found: Coalescer = current_app.extensions["live_coalescer"]
+    return found
+
+
+def install(app: Flask) -> None:
+    interval = app.config["LIVE_UPDATE_INTERVAL"]
+    if app.config["SQLALCHEMY_DATABASE_URI"] in ("sqlite://", "sqlite:///:memory:"):
+        # An in-memory database is one connection shared by every session (tests): a
+        # background writer beside the requests would meet them inside one transaction.
+        interval = 0
+    app.extensions["live_coalescer"] = Coalescer(app, interval)
+
