@@ -1,14 +1,16 @@
 """The /live namespace: spectators, phones and the hall's projectors. Read-only: the only
 events a client may send are `subscribe` and `unsubscribe`; everything else is pushed.
 
-And the coalescer: boards touched by committed changes are recomputed at most every
-LIVE_UPDATE_INTERVAL seconds, so a burst of marks becomes one small update per room.
+And the coalescer: a board touched by a committed change is recomputed at once when
+the feed is idle, then at most every LIVE_UPDATE_INTERVAL seconds while changes keep
+coming, so a burst of marks becomes a few small updates per room, not one per mark.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,19 +43,23 @@ class LiveNamespace(Namespace):
             if project is None:
                 return _error("not_found")
             competition = project.competition
-            join_room(live_project_room(project.id))
         else:
             competition = db.session.get(Competition, competition_id)
             if competition is None:
                 return _error("not_found")
-            join_room(live_competition_room(competition.id))
+        screen = screens.named(competition, screen_name) if screen_name is not None else None
+        if screen_name is not None and screen is None:
+            return _error("not_found")  # before any room is joined: a refusal joins none
+        join_room(live_project_room(project.id) if project_id is not None
+                  else live_competition_room(competition.id))
         ack: dict[str, Any] = {"ok": True}
-        if screen_name is not None:
-            screen = screens.named(competition, screen_name)
-            if screen is None:
-                return _error("not_found")
+        if screen is not None:
             join_room(screens.room(screen))
             ack["screen"] = screens.payload(screen)
+        # Read what follows in a new transaction: SQLite reads from the snapshot of the
+        # transaction's first read, taken before the join, and an update committed (and
+        # pushed to the room) in between would be in neither the snapshot nor the pushes.
+        db.session.rollback()
         if last_seq is not None and last_seq <= competition.live_seq:
             missed = live_feed.events_since(competition.id, last_seq, project_id)
             if missed is not None:
@@ -118,9 +124,14 @@ class Coalescer:
             socketio.start_background_task(self._run)
 
     def _run(self) -> None:
+        # A throttle, not a debounce: the first change goes out at once, and while
+        # changes keep coming each board is flushed at most once per interval.
+        # It also yields: the pause is at least twice the flush it follows, so the live
+        # audience never takes more than a third of the process from the judges.
         while True:
-            socketio.sleep(self.interval)
+            started = time.monotonic()
             self.flush()
+            socketio.sleep(max(self.interval, 2 * (time.monotonic() - started)))
             with self._lock:
                 if not self._dirty:
                     self._running = False
@@ -130,18 +141,19 @@ class Coalescer:
         """Recompute every board touched since the last flush; returns how many."""
         with self._lock:
             boards, self._dirty = self._dirty, set()
+        if not boards:
+            return 0
         with self.app.app_context():
-            for board in sorted(boards):
-                try:
-                    live_feed.flush_board(*board)
-                except OperationalError:
-                    log.warning("board %s not refreshed (database busy); retrying", board)
-                    with self._lock:
-                        self._dirty.add(board)
-                except Exception:
-                    log.exception("board %s not refreshed", board)
-                finally:
-                    db.session.remove()
+            try:
+                live_feed.flush_boards(boards)
+            except OperationalError:
+                log.warning("%d boards not refreshed (database busy); retrying", len(boards))
+                with self._lock:
+                    self._dirty.update(boards)
+            except Exception:
+                log.exception("boards %s not refreshed", sorted(boards))
+            finally:
+                db.session.remove()
         return len(boards)
 
 

@@ -10,6 +10,7 @@ after that `seq` apply to it exactly, whichever server process sent them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +32,29 @@ BOARD_UPDATE, BOARD_SUMMARY, MEDALS = "board_update", "board_summary", "medals_u
 
 
 def flush_board(project_id: int, division_id: int) -> int | None:
-    """Bring one board's public view up to date; returns the new seq, or None when the
-    public saw no change. Owns its transaction."""
+    """Bring one board's public view up to date; see flush_boards."""
+    return flush_boards([(project_id, division_id)])
+
+
+def flush_boards(boards: Iterable[tuple[int, int]]) -> int | None:
+    """Bring these boards' public views up to date, in one transaction (one commit for a
+    whole burst); returns the last seq taken, or None when the public saw no change."""
     db.session.rollback()
     db.session.connection(execution_options=IMMEDIATE)
     try:
-        seq = _flush(project_id, division_id)
+        seq, medals_changed = None, set()
+        for project_id, division_id in sorted(set(boards)):
+            flushed = _flush(project_id, division_id)
+            if flushed is not None:
+                seq, awards_changed, competition = flushed
+                if awards_changed:
+                    medals_changed.add(competition)
+        for competition in medals_changed:
+            db.session.flush()
+            seq = _log(competition.id, None, MEDALS, medals_payload(competition),
+                       live_competition_room(competition.id))
+            db.session.execute(delete(LiveEvent).where(
+                LiveEvent.competition_id == competition.id, LiveEvent.seq <= seq - LOG_SIZE))
         db.session.commit() if seq is not None else db.session.rollback()
     except Exception:
         db.session.rollback()
@@ -44,14 +62,14 @@ def flush_board(project_id: int, division_id: int) -> int | None:
     return seq
 
 
-def _flush(project_id: int, division_id: int) -> int | None:
+def _flush(project_id: int, division_id: int) -> tuple[int, bool, Competition] | None:
     project = db.session.get(SkillProject, project_id)
     division = db.session.get(Division, division_id)
     if project is None or division is None or division.project_id != project.id:
         return None
     state = _state_for_update(project, division)
     before: dict[str, Any] = state.rows or {}
-    after = public_view.board_payload(public_view.public_board(project, division))
+    after = public_view.board_payload(public_view.public_board(project, division, state=state))
     _carry_movement(before, after)
     delta = board_delta(before, after)
     if delta is None:
@@ -61,18 +79,14 @@ def _flush(project_id: int, division_id: int) -> int | None:
                {"project_id": project.id, "division_id": division.id, **delta},
                live_project_room(project.id))
     state.rows, state.seq, state.updated_at = after, seq, utcnow()
-    summary = {"project_id": project.id, "division_id": division.id,
-               "phase": after["phase"], "progress": after["progress"]}
     if (before.get("phase"), before.get("progress")) != (after["phase"], after["progress"]):
-        seq = _log(competition_id, None, BOARD_SUMMARY, summary,
-                   live_competition_room(competition_id))
-    if _awards(before) != _awards(after):
-        db.session.flush()
-        seq = _log(competition_id, None, MEDALS, medals_payload(project.competition),
+        seq = _log(competition_id, None, BOARD_SUMMARY,
+                   {"project_id": project.id, "division_id": division.id,
+                    "phase": after["phase"], "progress": after["progress"]},
                    live_competition_room(competition_id))
     db.session.execute(delete(LiveEvent).where(LiveEvent.competition_id == competition_id,
                                                LiveEvent.seq <= seq - LOG_SIZE))
-    return seq
+    return seq, _awards(before) != _awards(after), project.competition
 
 
 def _state_for_update(project: SkillProject, division: Division) -> BoardState:
@@ -158,21 +172,32 @@ def board_snapshot(project: SkillProject, division: Division) -> Snapshot:
     if state is None or not state.rows:
         flush_board(project.id, division.id)
         db.session.expire_all()
-        state = public_view.board_state(project, division)
+    seq = _current_seq(project.competition_id)
+    state = public_view.board_state(project, division)
     if state is None or not state.rows:
         raise LookupError("board")
-    return Snapshot(project.competition.live_seq, state.rows)
+    return Snapshot(seq, state.rows)
 
 
 def competition_snapshot(competition: Competition) -> Snapshot:
     """Every board's phase and progress, and the medal table, at the current seq."""
     _ensure_boards(competition)
+    seq = _current_seq(competition.id)
     states = _states(competition)
     boards = [{"project_id": s.project_id, "division_id": s.division_id,
                "phase": s.rows.get("phase"), "progress": s.rows.get("progress")}
               for s in states]
-    return Snapshot(competition.live_seq, {"boards": boards,
-                                           "medals": medals_payload(competition)})
+    return Snapshot(seq, {"boards": boards, "medals": medals_payload(competition)})
+
+
+def _current_seq(competition_id: int) -> int:
+    """Read BEFORE the boards it numbers. Where each statement sees the latest commit
+    (PostgreSQL's READ COMMITTED), a board may then be newer than its seq, and the client
+    applies an event it already holds again, which changes nothing (deltas carry whole
+    rows and header values); a seq newer than its board would make it drop one it needs."""
+    seq: int = db.session.execute(select(Competition.live_seq).where(
+        Competition.id == competition_id)).scalar_one()
+    return seq
 
 
 def medals_payload(competition: Competition) -> dict[str, Any]:
@@ -210,17 +235,21 @@ def _ensure_boards(competition: Competition) -> None:
 def events_since(competition_id: int, last_seq: int, project_id: int | None
                  ) -> list[dict[str, Any]] | None:
     """The events after `last_seq` for one project's room (or the competition's), or None
-    when the log no longer reaches back that far."""
+    when the log no longer reaches back that far, or when a board's phase changed since:
+    replayed, the events before the change would hand out again what it now hides (the
+    live board before the organiser hid it, the frozen places before the ceremony)."""
     oldest = db.session.scalar(select(LiveEvent.seq).where(
         LiveEvent.competition_id == competition_id).order_by(LiveEvent.seq).limit(1))
     if oldest is not None and last_seq < oldest - 1:
         return None
     query = select(LiveEvent).where(LiveEvent.competition_id == competition_id,
                                     LiveEvent.seq > last_seq)
-    query = query.where(LiveEvent.project_id == project_id) if project_id is not None \
-        else query.where(LiveEvent.project_id.is_(None))
-    return [{"event": e.event, "data": e.data} for e in db.session.scalars(
-        query.order_by(LiveEvent.seq))]
+    if project_id is not None:  # else every board's updates, for their phase changes
+        query = query.where(LiveEvent.project_id == project_id)
+    events = list(db.session.scalars(query.order_by(LiveEvent.seq)))
+    if any(e.event == BOARD_UPDATE and "phase" in e.data for e in events):
+        return None  # a delta carries "phase" only when it changed
+    return [{"event": e.event, "data": e.data} for e in events if e.project_id == project_id]
 
 
 def refresh_competition(competition: Competition) -> None:

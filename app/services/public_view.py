@@ -96,12 +96,13 @@ def board_state(project: SkillProject, division: Division) -> BoardState | None:
         BoardState.project_id == project.id, BoardState.division_id == division.id))
 
 
-def public_board(project: SkillProject, division: Division, now: datetime | None = None
-                 ) -> PublicBoard:
+def public_board(project: SkillProject, division: Division, now: datetime | None = None,
+                 state: BoardState | None = None) -> PublicBoard:
+    """`state`: the board's BoardState when the caller holds it already (the live feed)."""
     now = now or utcnow()
     competition = project.competition
     phase = competition_phase(competition, now)
-    state = board_state(project, division)
+    state = state if state is not None else board_state(project, division)
     if phase is not Phase.PUBLISHED and state is not None and state.reveal_mode:
         return _ceremony(project, division, state)
     if phase is Phase.HIDDEN:

@@ -13,8 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
 
 from app.domain.awards import AwardSettings
 from app.domain.marking import PanelRule
@@ -59,15 +60,37 @@ _COMPETITOR = (
     .join(SkillProject, Competitor.project_id == SkillProject.id)
     .where(Competitor.id == bindparam("competitor_id")))
 _MARKS = select(Mark.aspect_id, Mark.value).where(Mark.competitor_id == bindparam("competitor_id"))
+_RESULT_TABLE = cast(Table, CompetitorResult.__table__)
+_UPDATE_RESULT = update(_RESULT_TABLE).where(
+    _RESULT_TABLE.c.competitor_id == bindparam("key"))
+_INSERT_RESULT = insert(_RESULT_TABLE)
 
 
 # ------------------------------------------------------------------ one competitor's totals
 
 
+_ACTIVATED = select(MarkingScheme.activated_at).where(
+    MarkingScheme.project_id == bindparam("project_id"),
+    MarkingScheme.status == SchemeStatus.ACTIVE)
+# An active scheme cannot be edited (app.services.schemes), and activating it again
+# stamps a new activated_at, so (project, activated_at) names one unchanging list.
+_aspect_cache: dict[tuple[int, datetime], list[AspectSpec]] = {}
+
+
 def aspects_of(project_id: int) -> list[AspectSpec]:
-    return [AspectSpec(id_, letter, kind is AspectType.JUDGEMENT, max_mark)
+    """The active scheme's aspects, or [] while the project has no active scheme."""
+    activated = db.session.scalar(_ACTIVATED, {"project_id": project_id})
+    if activated is None:
+        return []
+    key = (project_id, activated)
+    if key not in _aspect_cache:
+        if len(_aspect_cache) > 1000:
+            _aspect_cache.clear()
+        _aspect_cache[key] = [
+            AspectSpec(id_, letter, kind is AspectType.JUDGEMENT, max_mark)
             for id_, letter, kind, max_mark in db.session.execute(
                 _ASPECTS, {"project_id": project_id})]
+    return _aspect_cache[key]
 
 
 def refresh_competitor(competitor_id: int) -> None:
@@ -80,16 +103,18 @@ def refresh_competitor(competitor_id: int) -> None:
     totals = competitor_totals(aspects_of(who.project_id), values,
                                PanelRule(size=who.panel_size, drop_extremes=who.trim_panel))
     total, passed = _final_total(who, who.theory_score, totals)
-    stored = db.session.get(CompetitorResult, competitor_id)
-    if stored is None:
-        stored = CompetitorResult(competitor_id=competitor_id)
-        db.session.add(stored)
-    stored.project_id, stored.division_id = who.project_id, who.division_id
-    stored.total, stored.passed = total, passed
-    stored.judgement_total = float(totals.judgement_total)
-    stored.module_totals = {letter: float(v) for letter, v in totals.module_totals.items()}
-    stored.aspects_counted, stored.aspects_expected = totals.counted, totals.expected
-    stored.updated_at = utcnow()
+    row = {"competitor_id": competitor_id, "project_id": who.project_id,
+           "division_id": who.division_id, "total": total, "passed": passed,
+           "judgement_total": float(totals.judgement_total),
+           "module_totals": {letter: float(v) for letter, v in totals.module_totals.items()},
+           "aspects_counted": totals.counted, "aspects_expected": totals.expected,
+           "updated_at": utcnow()}
+    # Update first: after a competitor's first mark the row exists, and this runs on the
+    # marking path under the write lock.
+    updated = cast(CursorResult[Any], db.session.execute(
+        _UPDATE_RESULT, {**row, "key": competitor_id}))
+    if updated.rowcount == 0:
+        db.session.execute(_INSERT_RESULT, row)
 
 
 def refresh_project(project: SkillProject) -> int:
@@ -172,48 +197,53 @@ class _Standing:
     expected: int
 
 
+_BOARD = (
+    select(Competitor.id, Competitor.name, Competitor.delegation_id, Delegation.name,
+           Competitor.workstation, Competitor.status, Competitor.completed_at,
+           Competitor.tie_position, CompetitorResult.total, CompetitorResult.judgement_total,
+           CompetitorResult.module_totals, CompetitorResult.passed,
+           CompetitorResult.aspects_counted, CompetitorResult.aspects_expected)
+    .join(Delegation, Competitor.delegation_id == Delegation.id)
+    .outerjoin(CompetitorResult, CompetitorResult.competitor_id == Competitor.id)
+    .where(Competitor.project_id == bindparam("project_id"),
+           Competitor.division_id == bindparam("division_id"))
+    .order_by(Competitor.id))
+
+
 def board(project: SkillProject, division: Division, as_of: datetime | None = None
           ) -> BoardResult:
-    """The board now (from stored totals), or as the marks stood at `as_of`."""
-    competitors = list(db.session.execute(
-        select(Competitor, Delegation.name)
-        .join(Delegation, Competitor.delegation_id == Delegation.id)
-        .where(Competitor.project_id == project.id, Competitor.division_id == division.id)
-        .order_by(Competitor.id)))
-    ids = [c.id for c, _ in competitors]
-    standings = (_standings_as_of(project, ids, as_of) if as_of is not None
-                 else _stored_standings(ids))
-    zero = _Standing(0.0, 0.0, {}, True, 0, len(aspects_of(project.id)) if ids else 0)
+    """The board now (from stored totals), or as the marks stood at `as_of`. One query of
+    plain rows: this runs for every live update."""
+    found = db.session.execute(_BOARD, {"project_id": project.id, "division_id": division.id}
+                               ).all()
+    if as_of is not None:
+        standings = _standings_as_of(project, [r[0] for r in found], as_of)
+    else:
+        standings = {r[0]: _Standing(r.total, r.judgement_total, r.module_totals, r.passed,
+                                     r.aspects_counted, r.aspects_expected)
+                     for r in found if r.total is not None}
+    zero = _Standing(0.0, 0.0, {}, True, 0, len(aspects_of(project.id)) if found else 0)
     entries, passed = [], {}
-    for competitor, _ in competitors:
-        standing = standings.get(competitor.id, zero)
-        passed[competitor.id] = standing.passed
+    for r in found:
+        standing = standings.get(r[0], zero)
+        passed[r[0]] = standing.passed
         entries.append(Entry(
-            key=competitor.id, total=standing.total, judgement_total=standing.judgement_total,
+            key=r[0], total=standing.total, judgement_total=standing.judgement_total,
             module_totals=tuple(sorted(standing.module_totals.items())),
-            completed_at=competitor.completed_at, chief_position=competitor.tie_position,
+            completed_at=r.completed_at, chief_position=r.tie_position,
             # Nobody is ranked before any of their aspects counts: an all-zero board
             # would otherwise hand out medals in id order.
-            ranked=competitor.status is CompetitorStatus.ACTIVE and standing.counted > 0))
+            ranked=r.status is CompetitorStatus.ACTIVE and standing.counted > 0))
     rows = compute_board(entries, settings_for(project, project.competition), passed)
-    by_id = {c.id: (c, delegation) for c, delegation in competitors}
-    lines = tuple(_line(row, *by_id[row.key], standings.get(row.key, zero)) for row in rows)
+    by_id = {r[0]: r for r in found}
+    lines = tuple(_line(row, by_id[row.key], standings.get(row.key, zero)) for row in rows)
     return BoardResult(project, division, lines)
 
 
-def _line(row: Row, competitor: Competitor, delegation: str, standing: _Standing) -> Line:
-    return Line(competitor.id, competitor.name, competitor.delegation_id, delegation,
-                competitor.workstation, competitor.status, row.rank, displayed(row.total),
-                row.scale_score, row.award, row.tie, standing.counted, standing.expected)
-
-
-def _stored_standings(ids: Sequence[int]) -> dict[int, _Standing]:
-    if not ids:
-        return {}
-    return {r.competitor_id: _Standing(r.total, r.judgement_total, r.module_totals, r.passed,
-                                       r.aspects_counted, r.aspects_expected)
-            for r in db.session.scalars(select(CompetitorResult).where(
-                CompetitorResult.competitor_id.in_(ids)))}
+def _line(row: Row, who: Any, standing: _Standing) -> Line:
+    return Line(row.key, who[1], who[2], who[3], who.workstation, who.status, row.rank,
+                displayed(row.total), row.scale_score, row.award, row.tie, standing.counted,
+                standing.expected)
 
 
 def _standings_as_of(project: SkillProject, ids: Sequence[int], moment: datetime
