@@ -5,12 +5,19 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint translations translations-update system-deps clean bench-judging
+.PHONY: run test lint translations translations-update system-deps clean bench-judging \
+        bench-live \
+        simulate
 
 run: $(VENV)/.runtime translations  ## set up, migrate, seed the demo, serve on SQLite
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask serve --port $(PORT)
+
+# In a second terminal while `make run` serves: the demo's judges score over the real /judge
+# socket, so the boards move. SIM_ARGS e.g. "--projects S01,S02 --rate 5"; see README.md.
+simulate: $(VENV)/.runtime
+	$(BIN)/flask simulate --url http://127.0.0.1:$(PORT) --all-judges $(SIM_ARGS)
 
 test: $(VENV)/.dev translations system-deps  ## install what the tests need and run them all
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -50,6 +57,14 @@ system-deps:
 bench-judging: $(VENV)/.dev
 	cd bench && npm ci --no-audit --no-fund
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Prints figures, asserts nothing: 1,000 spectators on /live against a bare Flask-SocketIO
+# server, in each async mode. BENCH_ARGS e.g. "--connections 200 --duration 10" or
+# "--interval 0.1"; see bench/README.md. bench/results_compute.py times the results
+# computation in-process (no sockets).
+bench-live: $(VENV)/.dev
+	cd bench && npm ci --no-audit --no-fund
+	$(BIN)/python bench/live_run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

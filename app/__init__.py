@@ -53,8 +53,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     from app.realtime import live
+    from app.realtime.compression import NoWebSocketCompression
 
     live.install(app)
+    app.wsgi_app = NoWebSocketCompression(app.wsgi_app)  # type: ignore[method-assign]
 
     from app.web import register_blueprints
 
@@ -70,8 +72,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _permanent_session() -> None:
-        # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
-        session.permanent = True
+        # Sessions expire after PERMANENT_SESSION_LIFETIME of inactivity. An empty session
+        # (a spectator, an API client) is left alone, so its responses carry no cookie
+        # and shared caches may keep the public results.
+        if session:
+            session.permanent = True
 
     from app.domain.identity import mask_last4
     from app.web.labels import label, level_label

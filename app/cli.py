@@ -89,6 +89,10 @@ def register_cli(app: Flask) -> None:
         socketio.run(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
                      allow_unsafe_werkzeug=True, use_reloader=False)
 
+    from app.simulate import simulate  # judges scoring over /judge, for watching (README)
+
+    app.cli.add_command(simulate)
+
 
 def _account_error(code: str) -> str:
     return {

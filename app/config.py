@@ -51,6 +51,7 @@ class Settings:
     secret_key: str
     socketio_message_queue: str | None
     socketio_async_mode: str = "threading"
+    live_update_interval: float = 0.1
 
 
 def settings_from_env() -> Settings:
@@ -60,7 +61,21 @@ def settings_from_env() -> Settings:
         secret_key=os.environ.get("SECRET_KEY") or _instance_secret("secret_key"),
         socketio_message_queue=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         socketio_async_mode=async_mode_from_env(),
+        live_update_interval=_seconds("LIVE_UPDATE_INTERVAL", 0.1),
     )
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 <= value <= 60:
+        raise RuntimeError(f"{name} must be between 0 and 60 seconds, got {raw!r}")
+    return value
 
 
 def flask_config(settings: Settings) -> dict[str, object]:
@@ -87,6 +102,7 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # Live boards: a burst of marks is coalesced into one update per board at most
-        # this often (seconds). 0 turns the background task off (tests flush by hand).
-        "LIVE_UPDATE_INTERVAL": 0.3,
+        # this often (seconds; 0.1 = at most 10 a second). 0 turns the background task
+        # off (tests flush by hand).
+        "LIVE_UPDATE_INTERVAL": settings.live_update_interval,
     }

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -20,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db, socketio
 from app.models import Competition, SkillProject
+from app.models.base import utcnow
 from app.realtime.publisher import live_competition_room, live_project_room
 from app.services import live_feed, screens
 
@@ -123,15 +125,28 @@ class Coalescer:
         if start:
             socketio.start_background_task(self._run)
 
+    def touch_at(self, when: datetime, boards: Iterable[tuple[int, int]]) -> None:
+        """Touch these boards at `when` (in this process; a restart forgets the timer,
+        and the next snapshot read notices the phase change itself)."""
+        if self.interval <= 0:
+            return
+        boards = list(boards)
+
+        def later() -> None:
+            socketio.sleep(max(0.0, (when - utcnow()).total_seconds()))
+            self.touch(boards)
+
+        socketio.start_background_task(later)
+
     def _run(self) -> None:
         # A throttle, not a debounce: the first change goes out at once, and while
         # changes keep coming each board is flushed at most once per interval.
-        # It also yields: the pause is at least twice the flush it follows, so the live
-        # audience never takes more than a third of the process from the judges.
+        # It also yields: the pause is at least four times the flush it follows, so the
+        # live audience never takes more than a fifth of the process from the judges.
         while True:
             started = time.monotonic()
             self.flush()
-            socketio.sleep(max(self.interval, 2 * (time.monotonic() - started)))
+            socketio.sleep(max(self.interval, 4 * (time.monotonic() - started)))
             with self._lock:
                 if not self._dirty:
                     self._running = False

@@ -8,6 +8,7 @@ a mark that was not stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
@@ -54,22 +55,35 @@ def judge_room(judge_id: int) -> str:
 _BOARDS_KEY = "boards_to_refresh"
 
 
-def refresh_board(project_id: int, division_id: int) -> None:
-    db.session.info.setdefault(_BOARDS_KEY, set()).add((project_id, division_id))
+_TIMED_KEY = "boards_to_refresh_later"
+
+
+def refresh_board(project_id: int, division_id: int, at: datetime | None = None) -> None:
+    """Recompute a board for the public after this commit, or at `at` (a freeze time:
+    the board's phase changes then, with no mark to trigger it)."""
+    if at is None:
+        db.session.info.setdefault(_BOARDS_KEY, set()).add((project_id, division_id))
+    else:
+        db.session.info.setdefault(_TIMED_KEY, []).append((at, (project_id, division_id)))
 
 
 @event.listens_for(Session, "after_commit")
 def _refresh_boards(session: Session) -> None:
     boards = session.info.pop(_BOARDS_KEY, None)
-    if boards:
+    timed = session.info.pop(_TIMED_KEY, None)
+    if boards or timed:
         from app.realtime.live import coalescer  # the live layer imports this module
 
-        coalescer().touch(boards)
+        if boards:
+            coalescer().touch(boards)
+        for at, board in timed or ():
+            coalescer().touch_at(at, [board])
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_boards(session: Session) -> None:
     session.info.pop(_BOARDS_KEY, None)
+    session.info.pop(_TIMED_KEY, None)
 
 
 def live_project_room(project_id: int) -> str:

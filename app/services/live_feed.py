@@ -67,7 +67,7 @@ def _flush(project_id: int, division_id: int) -> tuple[int, bool, Competition] |
     division = db.session.get(Division, division_id)
     if project is None or division is None or division.project_id != project.id:
         return None
-    state = _state_for_update(project, division)
+    state = state_for_update(project, division)
     before: dict[str, Any] = state.rows or {}
     after = public_view.board_payload(public_view.public_board(project, division, state=state))
     _carry_movement(before, after)
@@ -89,7 +89,9 @@ def _flush(project_id: int, division_id: int) -> tuple[int, bool, Competition] |
     return seq, _awards(before) != _awards(after), project.competition
 
 
-def _state_for_update(project: SkillProject, division: Division) -> BoardState:
+def state_for_update(project: SkillProject, division: Division) -> BoardState:
+    """The board's row, locked until commit (PostgreSQL; SQLite holds the write lock),
+    made if the live feed has not sent this board yet."""
     state = db.session.scalar(select(BoardState).where(
         BoardState.project_id == project.id, BoardState.division_id == division.id
     ).with_for_update())
@@ -148,9 +150,11 @@ def _carry_movement(before: dict[str, Any], after: dict[str, Any]) -> None:
     """Movement arrows: a row's rank change in this update (old − new, up is positive).
     Worked out from the views the public saw, so a frozen board's arrows stay frozen."""
     old_ranks = {row["competitor_id"]: row["rank"] for row in before.get("rows", [])}
+    ceremony = after["phase"] == public_view.Phase.CEREMONY.value
     for row in after["rows"]:
         old, new = old_ranks.get(row["competitor_id"]), row["rank"]
-        row["move"] = old - new if old is not None and new is not None else 0
+        # On stage a place is revealed, not climbed to: no arrows during the ceremony.
+        row["move"] = old - new if old is not None and new is not None and not ceremony else 0
 
 
 def _awards(view: dict[str, Any]) -> list[tuple[int, str | None]]:
@@ -169,7 +173,7 @@ class Snapshot:
 def board_snapshot(project: SkillProject, division: Division) -> Snapshot:
     """The public board as last sent, and its seq; a board never sent is flushed first."""
     state = public_view.board_state(project, division)
-    if state is None or not state.rows:
+    if state is None or not state.rows or _phase_moved(project, state):
         flush_board(project.id, division.id)
         db.session.expire_all()
     seq = _current_seq(project.competition_id)
@@ -177,6 +181,13 @@ def board_snapshot(project: SkillProject, division: Division) -> Snapshot:
     if state is None or not state.rows:
         raise LookupError("board")
     return Snapshot(seq, state.rows)
+
+
+def _phase_moved(project: SkillProject, state: BoardState) -> bool:
+    """A freeze time passed (or came back) since the board was last sent."""
+    phase = public_view.competition_phase(project.competition)
+    return not state.reveal_mode and state.rows.get("phase") not in (
+        phase.value, public_view.Phase.CEREMONY.value)
 
 
 def competition_snapshot(competition: Competition) -> Snapshot:
@@ -223,9 +234,10 @@ def _states(competition: Competition) -> list[BoardState]:
 
 
 def _ensure_boards(competition: Competition) -> None:
-    have = {(s.project_id, s.division_id) for s in _states(competition)}
+    """Flush the boards never sent, and those a freeze time has passed by since."""
+    states = {(s.project_id, s.division_id): s for s in _states(competition)}
     missing = [(p.id, d.id) for p in competition.projects for d in p.divisions
-               if (p.id, d.id) not in have]
+               if (p.id, d.id) not in states or _phase_moved(p, states[(p.id, d.id)])]
     for project_id, division_id in missing:
         flush_board(project_id, division_id)
     if missing:
@@ -254,9 +266,14 @@ def events_since(competition_id: int, last_seq: int, project_id: int | None
 
 def refresh_competition(competition: Competition) -> None:
     """After a visibility, freeze or publication change: every board may look different.
-    Queued: the boards are recomputed after the caller commits."""
+    Queued: the boards are recomputed after the caller commits, and again when a freeze
+    set for later begins."""
     from app.realtime.publisher import refresh_board
 
+    later = competition.freeze_at if competition.freeze_at and \
+        competition.freeze_at > utcnow() else None
     for project in competition.projects:
         for division in project.divisions:
             refresh_board(project.id, division.id)
+            if later is not None:
+                refresh_board(project.id, division.id, at=later)

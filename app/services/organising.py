@@ -20,11 +20,20 @@ from app.models import (
     Venue,
     Zone,
 )
+from app.services import live_feed
 from app.services.editing import delete, save
 from app.services.errors import ServiceError
 
 
 def save_competition(competition: Competition | None, values: dict[str, Any]) -> Competition:
+    """Create or edit a competition. A change of public visibility follows the results
+    console's rules: refused once the results are published, and every board is
+    recomputed for the public after the commit."""
+    if competition is not None and values.get("visibility") not in (None,
+                                                                    competition.visibility):
+        if competition.published_at is not None:
+            raise ServiceError("published_final", "visibility")
+        live_feed.refresh_competition(competition)
     return save(competition or Competition(), values, competition_id=None)
 
 

@@ -180,7 +180,9 @@ def board_payload(board: PublicBoard) -> dict[str, Any]:
         "ceremony": {"mode": board.reveal_mode, "step": board.reveal_step,
                      "steps": board.reveal_steps, "pending": board.pending}
         if board.phase is Phase.CEREMONY else None,
-        "rows": sorted((line_payload(line) for line in board.lines), key=row_order),
+        "rows": sorted((line_payload(line, hide_workstation=board.project.encrypted
+                                     and board.phase is not Phase.PUBLISHED)
+                        for line in board.lines), key=row_order),
     }
 
 
@@ -189,13 +191,15 @@ def row_order(row: dict[str, Any]) -> tuple[bool, int, int]:
     return (row["rank"] is None, row["rank"] or 0, row["competitor_id"])
 
 
-def line_payload(line: Line) -> dict[str, Any]:
+def line_payload(line: Line, hide_workstation: bool = False) -> dict[str, Any]:
+    """One row. `hide_workstation`: under encrypted marking (加密评分) judges must not link
+    a workstation to a name, so the public does not see the pair before publication."""
     return {
         "competitor_id": line.competitor_id,
         "name": line.name,
         "delegation_id": line.delegation_id,
         "delegation": line.delegation,
-        "workstation": line.workstation,
+        "workstation": None if hide_workstation else line.workstation,
         "status": line.status.value,
         "rank": line.rank,
         "total": line.total,

@@ -13,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from app.domain.awards import AwardSettings
 from app.domain.marking import PanelRule
@@ -134,9 +136,12 @@ def _final_total(project: SkillProject | object, theory_score: float | None,
     method: SkillProject = project  # type: ignore[assignment]
     if method.marking_method is not MarkingMethod.CLASSIC:
         return float(totals.total), True
+    # Exactly 1 − w: in floats, 1 − 0.7 is 0.30000000000000004, and classic_total
+    # checks that the two weights add up to 100%.
+    practical_weight = float(1 - Fraction(repr(method.theory_weight)))
     return classic_total(theory_score or 0.0, float(totals.total),
                          theory_weight=method.theory_weight,
-                         practical_weight=1 - method.theory_weight,
+                         practical_weight=practical_weight,
                          theory_pass=method.theory_pass, practical_pass=method.practical_pass)
 
 
@@ -197,17 +202,18 @@ class _Standing:
     expected: int
 
 
-_BOARD = (
+_BOARD_COLUMNS = (
     select(Competitor.id, Competitor.name, Competitor.delegation_id, Delegation.name,
            Competitor.workstation, Competitor.status, Competitor.completed_at,
            Competitor.tie_position, CompetitorResult.total, CompetitorResult.judgement_total,
            CompetitorResult.module_totals, CompetitorResult.passed,
            CompetitorResult.aspects_counted, CompetitorResult.aspects_expected)
     .join(Delegation, Competitor.delegation_id == Delegation.id)
-    .outerjoin(CompetitorResult, CompetitorResult.competitor_id == Competitor.id)
-    .where(Competitor.project_id == bindparam("project_id"),
-           Competitor.division_id == bindparam("division_id"))
-    .order_by(Competitor.id))
+    .add_columns(Competitor.project_id, Competitor.division_id)
+    .outerjoin(CompetitorResult, CompetitorResult.competitor_id == Competitor.id))
+_BOARD = (_BOARD_COLUMNS.where(Competitor.project_id == bindparam("project_id"),
+                               Competitor.division_id == bindparam("division_id"))
+          .order_by(Competitor.id))
 
 
 def board(project: SkillProject, division: Division, as_of: datetime | None = None
@@ -216,13 +222,17 @@ def board(project: SkillProject, division: Division, as_of: datetime | None = No
     plain rows: this runs for every live update."""
     found = db.session.execute(_BOARD, {"project_id": project.id, "division_id": division.id}
                                ).all()
-    if as_of is not None:
-        standings = _standings_as_of(project, [r[0] for r in found], as_of)
+    standings = (_standings_as_of(project, [r[0] for r in found], as_of) if as_of is not None
+                 else _stored(found))
+    return _board_from_rows(project, division, found, standings)
+
+
+def _board_from_rows(project: SkillProject, division: Division, found: Sequence[Any],
+                     standings: Mapping[int, _Standing]) -> BoardResult:
+    if all(r[0] in standings for r in found):
+        zero = _Standing(0.0, 0.0, {}, True, 0, 0)  # not used: everyone has totals
     else:
-        standings = {r[0]: _Standing(r.total, r.judgement_total, r.module_totals, r.passed,
-                                     r.aspects_counted, r.aspects_expected)
-                     for r in found if r.total is not None}
-    zero = _Standing(0.0, 0.0, {}, True, 0, len(aspects_of(project.id)) if found else 0)
+        zero = _Standing(0.0, 0.0, {}, True, 0, len(aspects_of(project.id)))
     entries, passed = [], {}
     for r in found:
         standing = standings.get(r[0], zero)
@@ -283,3 +293,38 @@ def boards_of(competition: Competition) -> Iterable[tuple[SkillProject, Division
     for project in competition.projects:
         for division in project.divisions:
             yield project, division
+
+
+# ------------------------------------------------------------------ the whole event
+
+
+def competition_boards(competition: Competition) -> list[BoardResult]:
+    """Every board of the event from the stored totals: one query, then a re-sort per
+    board. This is what a full results recompute costs once totals are kept per mark."""
+    # The projects with their divisions in one more query, not one per project (held
+    # here: the session keeps only weak references).
+    projects = db.session.scalars(
+        select(SkillProject).where(SkillProject.competition_id == competition.id)
+        .options(selectinload(SkillProject.divisions))).all()
+    found = db.session.execute(
+        _BOARD_COLUMNS.where(Competitor.competition_id == competition.id)
+        .order_by(Competitor.id)).all()
+    boards = list(_boards_from_rows(competition, found))
+    del projects
+    return boards
+
+
+def _boards_from_rows(competition: Competition, found: Sequence[Any]
+                      ) -> Iterable[BoardResult]:
+    by_board: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for r in found:
+        by_board[(r.project_id, r.division_id)].append(r)
+    for project, division in boards_of(competition):
+        rows = by_board.get((project.id, division.id), [])
+        yield _board_from_rows(project, division, rows, _stored(rows))
+
+
+def _stored(found: Sequence[Any]) -> dict[int, _Standing]:
+    return {r[0]: _Standing(r.total, r.judgement_total, r.module_totals, r.passed,
+                            r.aspects_counted, r.aspects_expected)
+            for r in found if r.total is not None}

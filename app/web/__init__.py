@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
     from app.web.auth import bp as auth_bp
     from app.web.chief import bp as chief_bp
     from app.web.judging import bp as judging_bp
+    from app.web.live import bp as live_bp
     from app.web.organiser import bp as organiser_bp
     from app.web.public import bp as public_bp
 
@@ -17,3 +18,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(judging_bp, url_prefix="/judge")
     app.register_blueprint(chief_bp, url_prefix="/chief")
+    app.register_blueprint(live_bp, url_prefix="/c")

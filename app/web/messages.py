@@ -21,6 +21,8 @@ def service_message(error: ServiceError) -> str:
     p = error.params
     messages = {
         "duplicate": _("This value is already used in this competition."),
+        "published_final": _("The results are published and final: this can no longer "
+                             "change."),
         "in_use": _("This cannot be deleted because other records still refer to it."),
         "no_division": _("Choose at least one division."),
         "division_in_use": _("This division has competitors, so it cannot be removed."),

@@ -94,3 +94,26 @@ def test_progress_only_and_hidden_show_no_ranks(setup):
     db.session.commit()
     published = public_view.board_payload(public_view.public_board(setup.project, division))
     assert [r["name"] for r in published["rows"]] == ["张伟", "李娜"]
+
+
+def test_the_competition_form_cannot_change_visibility_once_published(setup):
+    from app.services import organising
+    from app.services.errors import ServiceError
+
+    organising.save_competition(setup.competition, {"visibility": Visibility.PROGRESS})
+    assert setup.competition.visibility is Visibility.PROGRESS
+    setup.competition.published_at = utcnow()
+    db.session.commit()
+    with pytest.raises(ServiceError) as refused:
+        organising.save_competition(setup.competition, {"visibility": Visibility.HIDDEN})
+    assert refused.value.code == "published_final"
+    db.session.rollback()
+    assert setup.competition.visibility is Visibility.PROGRESS
+
+
+def test_every_board_at_once_equals_each_board_alone(setup):
+    score_all(setup)
+    together = results.competition_boards(setup.competition)
+    alone = [results.board(p, d) for p, d in results.boards_of(setup.competition)]
+    assert [b.lines for b in together] == [b.lines for b in alone]
+    assert any(line.rank == 1 for b in together for line in b.lines)

@@ -13,6 +13,8 @@ from typing import Any
 
 from app.domain.vocabulary import (
     AspectType,
+    Award,
+    CompetitorStatus,
     DelegationKind,
     DivisionKind,
     MarkingMethod,
@@ -21,6 +23,7 @@ from app.domain.vocabulary import (
     Tier,
     Visibility,
 )
+from app.services.public_view import AWARD, RANK, Phase
 from app.web.api.judging import STATUS as MARK_STATUS
 from app.web.api.tablet_codes import STATUS as REDEEM_STATUS
 
@@ -335,6 +338,115 @@ PATHS: Json = {
 }
 
 
+# ------------------------------------------------------------------ public results
+
+_SEQ = {"type": "integer", "minimum": 0,
+        "description": "the competition's live sequence number this snapshot is at: apply "
+                       "the /live events with a higher seq (docs/api.md)"}
+_PHASE = _enum(Phase, "what the public may see: hidden (nothing), progress (marking "
+                      "progress only), live (provisional ranks), frozen (as the marks stood "
+                      "at the freeze), ceremony (only the steps revealed so far), published "
+                      "(final)")
+
+SCHEMAS.update({
+    "BoardRow": _object({
+        "competitor_id": _ID,
+        "name": _TEXT,
+        "delegation_id": _ID,
+        "delegation": _TEXT,
+        "workstation": {"type": ["string", "null"], "description": "工位号"},
+        "status": _enum(CompetitorStatus, "withdrawn and disqualified competitors have "
+                                          "no rank"),
+        "rank": {"type": ["integer", "null"], "minimum": 1,
+                 "description": "never tied (排名不并列); null: not ranked (yet)"},
+        "total": _MARK,
+        "scale": {"type": ["number", "null"],
+                  "description": "the WorldSkills scale score, where the project uses it"},
+        "award": _nullable(_enum(Award, "excellence = 优胜奖, medallion = Medallion for "
+                                        "Excellence")),
+        "tie": _nullable(_object({
+            "step": {"type": "string", "description": "the tie-break step that decided "
+                                                      "this place, e.g. judgement"},
+            "undecided": {"type": "boolean",
+                          "description": "no step could: the chief judge decides"},
+        }, "Set when this total equals another's: why this place.")),
+        "move": {"type": "integer", "description": "places gained (positive) or lost in "
+                                                   "the last update: the movement arrow"},
+    }, "One competitor on a public board."),
+    "Board": _object({
+        "project_id": _ID,
+        "division_id": _ID,
+        "phase": _PHASE,
+        "progress": _nullable(_object({
+            "counted": _COUNT, "expected": _COUNT,
+            "percent": {"type": ["number", "null"], "minimum": 0,
+                        "description": "null while nothing is expected"},
+        }, "Aspects marked so far (null when hidden or in the ceremony).")),
+        "ceremony": _nullable(_object({
+            "mode": {"type": "string", "enum": [RANK, AWARD],
+                     "description": "rank: from the bottom rank up; award: award by award"},
+            "step": _COUNT, "steps": _COUNT,
+            "pending": {"type": "integer", "minimum": 0,
+                        "description": "places not revealed yet"},
+        }, "Only in the ceremony phase.")),
+        "rows": {"type": "array", "items": _ref("BoardRow"),
+                 "description": "by rank, then the unranked by competitor id; empty in "
+                                "the hidden and progress phases"},
+    }, "A division's public board: the same document /live deltas patch."),
+    "Leaderboard": _object({"seq": _SEQ, "board": _ref("Board")},
+                           "With ?division=: that division's board."),
+    "Leaderboards": _object({"seq": _SEQ, "boards": {"type": "array",
+                                                     "items": _ref("Board")}},
+                            "Without ?division=: every division's board."),
+    "MedalRow": _object({
+        "delegation_id": _ID,
+        "delegation": _TEXT,
+        "rank": {"type": "integer", "minimum": 1,
+                 "description": "by gold, then silver, then bronze; shared when equal"},
+        "gold": _COUNT, "silver": _COUNT, "bronze": _COUNT,
+        "merit": {"type": "integer", "minimum": 0,
+                  "description": "优胜奖 and Medallions for Excellence"},
+        "points": {"type": "integer", "minimum": 0,
+                   "description": "team points (by default gold 4, silver 3, bronze 2, "
+                                  "merit 1)"},
+    }),
+    "Medals": _object({
+        "seq": _SEQ,
+        "phase": _PHASE,
+        "rows": {"type": "array", "items": _ref("MedalRow"),
+                 "description": "only from what the public boards show: empty while "
+                                "results are hidden or progress only"},
+    }, "The delegations' medal table."),
+})
+
+_NOT_MODIFIED = {"description": "Not modified: the If-None-Match ETag is current. No body."}
+_CACHED = ("Cacheable: a weak ETag (the competition's seq and phase; send it back in "
+           "If-None-Match for a 304) and Cache-Control: public, max-age=2.")
+
+PATHS.update({
+    "/api/v1/projects/{project_id}/leaderboard": _get(
+        "getLeaderboard",
+        "A project's public leaderboard (one division, or every division), as /live last "
+        "sent it. " + _CACHED,
+        {"200": {"description": "The board (with ?division=) or the boards (without).",
+                 "content": {"application/json": {"schema": {
+                     "anyOf": [_ref("Leaderboard"), _ref("Leaderboards")]}}}},
+         "304": _NOT_MODIFIED,
+         "400": _json("Error", "?division= is not a whole number (bad_request)."),
+         "404": _json("Error", "No such project, or no such division in it.")},
+        tag="results",
+        parameters=[_id_parameter("project_id", "skill project"),
+                    {"name": "division", "in": "query", "required": False,
+                     "description": "a division id of this project; omit for every "
+                                    "division", "schema": {"type": "integer"}}]),
+    "/api/v1/competitions/{competition_id}/medals": _get(
+        "getMedals", "The delegations' medal table, from the public boards. " + _CACHED,
+        {"200": _json("Medals", "The medal table."), "304": _NOT_MODIFIED,
+         "404": _NOT_FOUND},
+        tag="results", parameters=[_id_parameter("competition_id", "competition")]),
+})
+
+
 _BEARER = [{"bearerAuth": []}]
 _NO_TOKEN = _json("Error", "No valid bearer token: missing, unknown, revoked or expired.")
 _NOT_A_JUDGE = _json("Error", "The token's account is not a judge or chief judge.")
@@ -408,14 +520,17 @@ def document() -> Json:
             "title": "SaiPing 赛评 API",
             "version": API_VERSION,
             "description": (
-                "Public, read-only catalogue of skill competitions, and the judges' "
-                "endpoints (bearer token from `flask --app wsgi issue-token USERNAME` or "
-                "from a tablet code). It never shows ID numbers. The judges' real-time "
-                "protocol (Socket.IO namespace /judge) is in docs/api.md."
+                "Public, read-only catalogue of skill competitions, public results "
+                "(leaderboards and the medal table), and the judges' endpoints (bearer "
+                "token from `flask --app wsgi issue-token USERNAME` or from a tablet "
+                "code). It never shows ID numbers. The real-time protocols (Socket.IO "
+                "namespaces /judge, /staff and /live) are in docs/api.md."
             ),
         },
         "servers": [{"url": "/"}],
         "tags": [{"name": "catalogue", "description": "competitions, projects, schemes"},
+                 {"name": "results", "description": "public leaderboards and medal table, "
+                                                    "cacheable"},
                  {"name": "judging", "description": "judges' tablets: assignments, marks, "
                                                     "tablet codes"},
                  {"name": "operations", "description": "health and this document"}],

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
@@ -26,6 +25,7 @@ from app.services.errors import ServiceError
 from app.web.chief import bp
 from app.web.chief.forms import IssueCodeForm, LockForm, SubstituteForm, UnlockForm
 from app.web.chief.messages import blocker_message, chief_message
+from app.web.qr import qr_svg
 from app.web.security import roles_required
 
 WATCHERS = (UserRole.CHIEF_JUDGE, UserRole.SUPERVISOR, UserRole.ORGANISER)
@@ -291,7 +291,7 @@ def issue_code(pid: int) -> Any:
     link = _redeem_link(issued.code)
     # Rendered, not redirected: the code must not end up in a URL, history or log.
     html = render_template("chief/code.html", project=project, modules=_modules(project),
-                           issued=issued, link=link, qr=_qr_svg(link or issued.code))
+                           issued=issued, link=link, qr=qr_svg(link or issued.code))
     return html, 200, {"Cache-Control": "no-store"}
 
 
@@ -301,16 +301,3 @@ def _redeem_link(code: str) -> str | None:
         return url_for("judging.code", code=code, _external=True)
     except BuildError:
         return None
-
-
-def _qr_svg(text: str) -> Markup | None:
-    """The QR code as inline SVG, or None when `qrcode` is not installed."""
-    try:
-        import qrcode
-        import qrcode.image.svg
-    except ImportError:
-        return None
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    svg = image.to_string(encoding="unicode")
-    svg = svg[svg.index("<svg"):]  # drop the XML declaration: this goes inside HTML
-    return Markup(svg)  # noqa: S704 (made by qrcode from our own URL, no user input)
