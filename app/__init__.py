@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from app.config import flask_config, settings_from_env
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from app.models.sqlite import IMMEDIATE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +70,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.web.errors import register_error_handlers
 
     register_error_handlers(app)
+
+    @app.before_request
+    def _write_lock_for_writes() -> None:
+        # SQLite: a request that may write begins with the write lock (BEGIN IMMEDIATE).
+        # A transaction that reads first and writes later fails at once ("database is
+        # locked", no waiting) when another writer, such as the live feed, committed in
+        # between; taking the lock first makes it wait its turn instead.
+        # (A session already in a transaction is a test sharing one app context.)
+        if request.method not in ("GET", "HEAD", "OPTIONS") \
+                and db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
+            db.session.connection(execution_options=IMMEDIATE)
 
     @app.before_request
     def _permanent_session() -> None:

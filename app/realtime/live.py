@@ -116,11 +116,15 @@ class Coalescer:
         self._dirty: set[tuple[int, int]] = set()
         self._lock = threading.Lock()
         self._running = False
+        # Flushing in the background starts with the first request this process serves:
+        # a command (seed-demo, imports) has nobody to push to, and its own writes would
+        # only meet the flusher's.
+        self.serving = False
 
     def touch(self, boards: Iterable[tuple[int, int]]) -> None:
         with self._lock:
             self._dirty.update(boards)
-            start = self.interval > 0 and not self._running
+            start = self.interval > 0 and self.serving and not self._running
             self._running = self._running or start
         if start:
             socketio.start_background_task(self._run)
@@ -128,7 +132,7 @@ class Coalescer:
     def touch_at(self, when: datetime, boards: Iterable[tuple[int, int]]) -> None:
         """Touch these boards at `when` (in this process; a restart forgets the timer,
         and the next snapshot read notices the phase change itself)."""
-        if self.interval <= 0:
+        if self.interval <= 0 or not self.serving:
             return
         boards = list(boards)
 
@@ -183,5 +187,9 @@ def install(app: Flask) -> None:
         # An in-memory database is one connection shared by every session (tests): a
         # background writer beside the requests would meet them inside one transaction.
         interval = 0
-    app.extensions["live_coalescer"] = Coalescer(app, interval)
+    feed = app.extensions["live_coalescer"] = Coalescer(app, interval)
+
+    @app.before_request
+    def _serving() -> None:
+        feed.serving = True
 

@@ -22,6 +22,9 @@ from app.models import (
     JudgeAssignment,
     SkillProject,
 )
+from app.models.sqlite import IMMEDIATE
+from app.realtime.publisher import refresh_board
+from app.services import results
 from app.services.editing import delete, save
 from app.services.errors import ServiceError
 from app.services.protection import protect
@@ -130,8 +133,18 @@ def save_competitor(competition: Competition, competitor: Competitor | None,
     if not values.get("occupation"):
         values["occupation"] = division.project.occupation_name
     values.update(_id_values(competitor, id_number))
-    return save(competitor or Competitor(competition_id=competition.id), values,
-                competition_id=competition.id)
+    before = (competitor.project_id, competitor.division_id) if competitor else None
+    saved = save(competitor or Competitor(competition_id=competition.id), values,
+                 competition_id=competition.id)
+    # Status, theory score, finishing time or board may have changed: the totals and the
+    # boards (both, when moved) follow, in a second short transaction (write lock first).
+    db.session.connection(execution_options=IMMEDIATE)
+    results.refresh_competitor(saved.id)
+    for project_id, division_id in {before or (saved.project_id, saved.division_id),
+                                    (saved.project_id, saved.division_id)}:
+        refresh_board(project_id, division_id)
+    db.session.commit()
+    return saved
 
 
 def save_judge(competition: Competition, judge: Judge | None, values: dict[str, object],

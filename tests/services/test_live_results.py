@@ -117,3 +117,19 @@ def test_every_board_at_once_equals_each_board_alone(setup):
     alone = [results.board(p, d) for p, d in results.boards_of(setup.competition)]
     assert [b.lines for b in together] == [b.lines for b in alone]
     assert any(line.rank == 1 for b in together for line in b.lines)
+
+
+def test_withdrawing_a_competitor_takes_them_off_the_ranks(setup):
+    from app.domain.vocabulary import CompetitorStatus
+    from app.services import people
+
+    score_all(setup)
+    first, second = setup.competitors
+    values = {"name": first.name, "project_id": first.project_id,
+              "division_id": first.division_id, "delegation_id": first.delegation_id,
+              "employer": first.employer, "current_level": 3, "occupation": "",
+              "workstation": first.workstation, "team_code": None,
+              "status": CompetitorStatus.WITHDRAWN, "theory_score": None, "completed_at": None}
+    people.save_competitor(setup.competition, first, values, None)
+    board = results.board(setup.project, setup.project.divisions[0])
+    assert [(line.name, line.rank) for line in board.lines] == [("李娜", 1), ("张伟", None)]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateTimeLocalField, FloatField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.domain.identity import mask_last4
 from app.domain.vocabulary import CompetitorStatus, JudgeRole, SkillLevel, UserRole
@@ -61,8 +63,19 @@ class CompetitorForm(ValuesForm):
                             filters=[strip], description=_l("Same code = same team entry"))
     status = SelectField(_l("Status"), choices=labels.choices(labels.COMPETITOR_STATUS),
                          coerce=CompetitorStatus)
+    theory_score = FloatField(_l("Theory exam score"),
+                              validators=[Optional(), NumberRange(0, 100)],
+                              description=_l("Classic marking method only, out of 100"))
+    completed_at = DateTimeLocalField(_l("Finished at"), validators=[Optional()],
+                                      format="%Y-%m-%dT%H:%M",
+                                      description=_l("Breaks a tie: the earlier finish ranks "
+                                                     "higher"))
 
     def setup(self, competition: Competition, stored_last4: str | None) -> None:
+        if self.completed_at.data is not None and self.completed_at.data.tzinfo is not None:
+            # Stored in UTC; the organiser types and reads the event's local time.
+            self.completed_at.data = self.completed_at.data.astimezone(
+                _display_zone()).replace(tzinfo=None)
         self.project_id.choices = _project_choices(competition)
         divisions = db.session.scalars(
             select(Division).join(SkillProject)
@@ -79,7 +92,13 @@ class CompetitorForm(ValuesForm):
         data["team_code"] = data["team_code"] or None
         data["employer"] = data["employer"] or ""
         data["occupation"] = data["occupation"] or ""
+        if data["completed_at"] is not None:
+            data["completed_at"] = data["completed_at"].replace(tzinfo=_display_zone())
         return data
+
+
+def _display_zone() -> ZoneInfo:
+    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
 
 
 class JudgeForm(ValuesForm):
