@@ -124,7 +124,7 @@ def test_withdrawing_a_competitor_takes_them_off_the_ranks(setup):
     from app.services import people
 
     score_all(setup)
-    first, second = setup.competitors
+    first = setup.competitors[0]
     values = {"name": first.name, "project_id": first.project_id,
               "division_id": first.division_id, "delegation_id": first.delegation_id,
               "employer": first.employer, "current_level": 3, "occupation": "",
