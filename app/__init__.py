@@ -13,6 +13,8 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate, soc
 from app.models.sqlite import IMMEDIATE
 
 ROOT = Path(__file__).resolve().parent.parent
+# Blueprints whose form posts read, then write, in one transaction (see create_app).
+WRITE_LOCKED_BLUEPRINTS = ("organiser", "chief")
 
 
 def select_locale() -> str:
@@ -73,12 +75,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _write_lock_for_writes() -> None:
-        # SQLite: a request that may write begins with the write lock (BEGIN IMMEDIATE).
-        # A transaction that reads first and writes later fails at once ("database is
-        # locked", no waiting) when another writer, such as the live feed, committed in
-        # between; taking the lock first makes it wait its turn instead.
+        # SQLite: an organiser's or chief judge's form post begins with the write lock
+        # (BEGIN IMMEDIATE). A transaction that reads first and writes later fails at once
+        # ("database is locked", no waiting) when another writer, such as the live feed,
+        # committed in between; taking the lock first makes it wait its turn instead.
+        # Marks and the live feed take the lock themselves, later and for less time; a
+        # sign-in must not hold it while it hashes a password.
         # (A session already in a transaction is a test sharing one app context.)
         if request.method not in ("GET", "HEAD", "OPTIONS") \
+                and request.blueprint in WRITE_LOCKED_BLUEPRINTS \
                 and db.engine.dialect.name == "sqlite" and not db.session().in_transaction():
             db.session.connection(execution_options=IMMEDIATE)
 
