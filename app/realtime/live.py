@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # A burst of touched boards is flushed a few per transaction: one commit for several
 # boards, yet never holding the write lock (or, under gevent, the only thread) long.
-BOARDS_PER_TRANSACTION = 4
+BOARDS_PER_TRANSACTION = 10
 
 
 class LiveNamespace(Namespace):
@@ -149,12 +149,12 @@ class Coalescer:
     def _run(self) -> None:
         # A throttle, not a debounce: the first change goes out at once, and while
         # changes keep coming each board is flushed at most once per interval.
-        # It also yields: the pause is at least twice the flush it follows, so the live
-        # audience never takes more than a third of the process from the judges.
+        # It also yields: the pause is at least four times the flush it follows, so the
+        # live audience never takes more than a fifth of the process from the judges.
         while True:
             started = time.monotonic()
             self.flush()
-            socketio.sleep(max(self.interval, 2 * (time.monotonic() - started)))
+            socketio.sleep(max(self.interval, 4 * (time.monotonic() - started)))
             with self._lock:
                 if not self._dirty:
                     self._running = False
