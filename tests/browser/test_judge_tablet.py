@@ -20,7 +20,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import NAVIGATION_TIMEOUT, JudgingWorld, LiveServer
-from tests.browser.flows import unique
+from tests.browser.flows import (
+    expect_connected,
+    mark_state,
+    open_aspect,
+    pending,
+    sign_in_judge,
+    tap,
+    unique,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,35 +53,7 @@ def tablet(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
 
 
 def sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form[method=post] button[type=submit]").click()
-    expect(page).to_have_url(re.compile(r"/judge/$"))
-    expect_connected(page)
-
-
-def expect_connected(page: Page) -> None:
-    expect(page.locator("[data-conn]")).to_have_attribute("data-conn", "connected")
-
-
-def pending(page: Page, count: int) -> None:
-    expect(page.locator("[data-pending]")).to_have_attribute("data-pending", str(count))
-
-
-def tap(page: Page, aspect_id: object, value: object) -> None:
-    page.locator(f"[data-aspect='{aspect_id}'] [data-value='{value}']").click()
-
-
-def mark_state(page: Page, state: str) -> None:
-    expect(page.locator(f"[data-aspect] [data-mark-state='{state}']")).to_be_visible()
-
-
-def open_aspect(page: Page, module_id: object, aspect_id: object) -> None:
-    page.locator(f"[data-module='{module_id}']").click()
-    page.locator(f"[data-aspect-chip='{aspect_id}']").click()
-    expect(page.locator(f"[data-aspect='{aspect_id}']")).to_be_visible()
+    sign_in_judge(page, username, PASSWORD)
 
 
 def stored(world: JudgingWorld, judge: int) -> tuple[int, dict[tuple[int, int], tuple[float, int]]]:
