@@ -7,15 +7,25 @@ from app.models.competition import Competition, Delegation, Division, SkillProje
 from app.models.imports import ImportJob
 from app.models.marking import Mark, MarkVersion, ModuleLockEvent, Substitute, TabletCode
 from app.models.people import Competitor, Judge, JudgeAssignment
+from app.models.promotion import (
+    Appeal,
+    Certificate,
+    CertificateSerial,
+    Promotion,
+    PromotionRule,
+)
 from app.models.results import BoardState, CompetitorResult, LiveEvent, Screen
 from app.models.scheme import Aspect, MarkingScheme, Module
 
 __all__ = [
     "ApiToken",
+    "Appeal",
     "Aspect",
     "AuditEvent",
     "Base",
     "BoardState",
+    "Certificate",
+    "CertificateSerial",
     "Competition",
     "Competitor",
     "CompetitorResult",
@@ -30,6 +40,8 @@ __all__ = [
     "MarkingScheme",
     "Module",
     "ModuleLockEvent",
+    "Promotion",
+    "PromotionRule",
     "Screen",
     "SkillProject",
     "Substitute",

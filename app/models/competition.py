@@ -46,6 +46,16 @@ class Competition(Base):
     # The last sequence number sent to the live audience (/live); the event log and every
     # board update carry it.
     live_seq: Mapped[int] = mapped_column(default=0)
+    # 以赛代评 (domain.md §5–6): how long after a project ends appeals are accepted, the
+    # one-promotion-per-person-per-year rule, and the assessment body whose certificate
+    # numbers this event issues: [YS] + body code + province + body serial.
+    appeal_window_minutes: Mapped[int] = mapped_column(default=120)
+    one_promotion_per_year: Mapped[bool] = mapped_column(default=True)
+    certificate_body_type: Mapped[str] = mapped_column(String(1), default="S")
+    certificate_body_code: Mapped[str] = mapped_column(String(4), default="0000")
+    certificate_province: Mapped[str] = mapped_column(String(2), default="31")
+    certificate_body_serial: Mapped[str | None] = mapped_column(String(6))
+    issuing_body: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     zones: Mapped[list["Zone"]] = relationship(
@@ -134,6 +144,9 @@ class SkillProject(Base):
     theory_weight: Mapped[float] = mapped_column(default=0.2)
     theory_pass: Mapped[float | None] = mapped_column(default=60.0)
     practical_pass: Mapped[float | None] = mapped_column(default=60.0)
+    # When the project's competition ends: appeals are accepted until the competition's
+    # appeal window after it.
+    ends_at: Mapped[datetime | None]
 
     competition: Mapped[Competition] = relationship(back_populates="projects")
     venue: Mapped[Venue | None] = relationship()

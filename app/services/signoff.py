@@ -51,7 +51,17 @@ def lock_module(chief_user: User, module: Module) -> list[console.Blocker]:
     except Exception:
         db.session.rollback()
         raise
+    _recompute_promotions(project)
     return []
+
+
+def _recompute_promotions(project: SkillProject) -> None:
+    # Signed off again after an upheld appeal: the promotions that depended on the old
+    # marks are recomputed (and revoked where they no longer hold) in their own
+    # transaction. Nothing happens before the engine has run for the competition.
+    from app.services import promotion  # here: promotion builds on results and ceremony
+
+    promotion.rerun_if_decided(project.competition)
 
 
 def unlock_module(chief_user: User, module: Module, reason: str) -> None:
@@ -68,16 +78,22 @@ def unlock_module(chief_user: User, module: Module, reason: str) -> None:
         _lock_row(module)
         if module.locked_at is None:
             raise ServiceError("not_locked")
-        module.locked_at, module.locked_by = None, None
-        db.session.add(ModuleLockEvent(module_id=module.id, action="unlock", reason=reason,
-                                       user_id=chief_user.id))
-        audit.record("module_unlock", module, competition_id=project.competition_id,
-                     module=module.letter, reason=reason, by=chief_user.username)
-        _announce(project, module, locked=False)
+        reopen(chief_user, project, module, reason)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+
+
+def reopen(user: User, project: SkillProject, module: Module, reason: str) -> None:
+    """Unlock a locked module in the caller's transaction: the chief judge's unlock, or
+    the arbitration panel's when it upholds an appeal. Kept and audited like any unlock."""
+    module.locked_at, module.locked_by = None, None
+    db.session.add(ModuleLockEvent(module_id=module.id, action="unlock", reason=reason,
+                                   user_id=user.id))
+    audit.record("module_unlock", module, competition_id=project.competition_id,
+                 module=module.letter, reason=reason, by=user.username)
+    _announce(project, module, locked=False)
 
 
 def _project(module: Module) -> SkillProject:
