@@ -1,4 +1,4 @@
-"""Flask commands for operators: accounts, tokens, demo data."""
+"""Flask commands for operators: accounts, tokens, demo data, serving, promotion."""
 
 from __future__ import annotations
 
@@ -88,6 +88,25 @@ def register_cli(app: Flask) -> None:
         os.environ.pop("FLASK_RUN_FROM_CLI", None)
         socketio.run(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
                      allow_unsafe_werkzeug=True, use_reloader=False)
+
+    @app.cli.command("promote")
+    @click.argument("competition_id", type=int)
+    def promote(competition_id: int) -> None:
+        """Run the 以赛代评 engine over a competition's published results."""
+        from app.models import Competition
+        from app.services import promotion
+
+        competition = db.session.get(Competition, competition_id)
+        if competition is None:
+            raise click.ClickException(f"no competition {competition_id}")
+        try:
+            summary = promotion.run(competition)
+        except promotion.PromotionBlocked as blocked:
+            for found in blocked.blockers:
+                where = found.project.name if found.project else competition.name
+                click.echo(f"blocked: {where}: {found.code} {found.params or ''}", err=True)
+            raise SystemExit(2) from None
+        click.echo(", ".join(f"{k} {v}" for k, v in summary.__dict__.items()))
 
     from app.simulate import simulate  # judges scoring over /judge, for watching (README)
 

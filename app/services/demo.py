@@ -67,6 +67,7 @@ from app.services.demo_data import (
     MALE_GIVEN,
     MEASUREMENT,
     PROJECTS,
+    PROJECTS_END,
     SURNAMES,
     ZONES,
     DelegationData,
@@ -432,7 +433,11 @@ def seed_demo(if_empty: bool = False) -> str:
 def _write(plan: DemoPlan) -> tuple[Competition, list[tuple[str, str, str]]]:
     competition = Competition(name=COMPETITION_NAME, tier=COMPETITION_TIER,
                               year=COMPETITION_YEAR, start_date=COMPETITION_START,
-                              end_date=COMPETITION_END, host=COMPETITION_HOST)
+                              end_date=COMPETITION_END, host=COMPETITION_HOST,
+                              # The assessment body that issues the 以赛代评 certificates.
+                              certificate_body_type="S", certificate_body_code="0000",
+                              certificate_province="31", certificate_body_serial="000001",
+                              issuing_body=COMPETITION_HOST)
     venues: list[Venue] = []
     for zone_name, is_main, venue_rows in ZONES:
         zone = Zone(name=zone_name, is_main=is_main)
@@ -448,6 +453,7 @@ def _write(plan: DemoPlan) -> tuple[Competition, list[tuple[str, str, str]]]:
             competition=competition, code=project_code(index), name=data.name,
             occupation_name=data.occupation_name, occupation_code=data.occupation_code,
             kind=data.kind, team_size=data.team_size, venue=venues[FAMILY_VENUE[data.family]],
+            ends_at=PROJECTS_END,
         )
         project.divisions = [Division(kind=kind) for kind in data.divisions]
         projects.append(project)

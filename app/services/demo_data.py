@@ -7,7 +7,7 @@ changing the order or content of a list changes the generated demo (names, ID nu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from app.domain.vocabulary import DelegationKind, DivisionKind, ProjectKind, Tier
 
@@ -17,6 +17,8 @@ COMPETITION_YEAR = 2020
 COMPETITION_START = date(2020, 11, 20)
 COMPETITION_END = date(2020, 11, 22)
 COMPETITION_HOST = "上海市人力资源和社会保障局"
+# Every project ends on the final day at 17:00 in Shanghai; appeals close two hours later.
+PROJECTS_END = datetime(2020, 11, 22, 9, 0, tzinfo=UTC)
 
 # (zone name, is_main, [(venue name, address)])
 ZONES: tuple[tuple[str, bool, tuple[tuple[str, str], ...]], ...] = (

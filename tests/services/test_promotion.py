@@ -203,3 +203,67 @@ def test_certificate_numbers_follow_the_format_and_are_never_reused(c: Ceremony,
     assert certificates.verify(certificates.Lookup(name="别人", number=issued[0].number)) == []
     with pytest.raises(ServiceError, match="number_or_id_required"):
         certificates.verify(certificates.Lookup(name=issued[0].name))
+
+
+def _promoted_elsewhere(c: Ceremony, name: str, level: SkillLevel, year: int) -> Promotion:
+    """A live promotion of the same person (same keyed ID hash) by another competition."""
+    from app.services import people
+    from tests import builders
+
+    other = builders.competition("上海市另一项技能大赛", year=year)
+    project = builders.project(other)
+    twin = people.save_competitor(other, None, {
+        "name": name, "project_id": project.id, "division_id": project.divisions[0].id,
+        "delegation_id": builders.delegation(other).id, "employer": "", "current_level": 3,
+        "occupation": "", "workstation": "01", "team_code": None},
+        builders.valid_id_number(900))
+    twin.id_hash = c.by_name[name].id_hash
+    row = Promotion(competition_id=other.id, competitor_id=twin.id, project_id=project.id,
+                    person_hash=twin.id_hash, year=year, status="approved", old_level=3,
+                    new_level=int(level), snapshot={})
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def test_one_promotion_a_year_across_competitions(c: Ceremony) -> None:
+    _promoted_elsewhere(c, "张伟", SkillLevel.TECHNICIAN, year=c.competition.year)
+    ready(c)
+    promotion.run(c.competition)
+    decided = current(c)
+    assert (decided["张伟"].status, decided["张伟"].reason) == ("not_promoted",
+                                                               "already_this_year")
+    assert decided["李娜"].status == "proposed"
+
+
+def test_a_level_reached_elsewhere_counts_as_the_current_level(c: Ceremony) -> None:
+    # Promoted to 技师 last year by another competition: this year's rank 1 (ranks 1–10 →
+    # 技师, already 技师 → 高级技师) takes them one level further, never to 技师 twice.
+    _promoted_elsewhere(c, "张伟", SkillLevel.TECHNICIAN, year=c.competition.year - 1)
+    ready(c)
+    promotion.run(c.competition)
+    row = current(c)["张伟"]
+    assert (row.status, row.old_level, row.new_level) == ("proposed", 2, 1)
+
+
+def test_the_database_refuses_a_second_live_promotion_to_the_same_level(c: Ceremony) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    ready(c)
+    promotion.run(c.competition)
+    first = current(c)["张伟"]
+    assert first.new_level == SkillLevel.TECHNICIAN
+    with pytest.raises(IntegrityError):
+        _promoted_elsewhere(c, "张伟", SkillLevel.TECHNICIAN, year=c.competition.year - 1)
+    db.session.rollback()
+
+
+def test_the_promote_command_runs_the_engine_or_lists_its_blockers(c: Ceremony, app) -> None:  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    blocked = runner.invoke(args=["promote", str(c.competition.id)])
+    assert blocked.exit_code == 2 and "not_published" in blocked.output
+    ready(c)
+    done = runner.invoke(args=["promote", str(c.competition.id)])
+    assert done.exit_code == 0, done.output
+    assert "new 8" in done.output
+    assert len(current(c)) == 8
