@@ -15,11 +15,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from app.domain.vocabulary import SkillLevel
 
-NUMBER = re.compile(r"^[YS]\d{21}$")
+NUMBER = re.compile(r"^[YS]\d{21}$", re.ASCII)  # ASCII digits only, not ０ or ٠
 BODY_TYPES = ("Y", "S")
 MAX_SERIAL = 999_999
 
@@ -95,5 +96,6 @@ def check_number(raw: str, level: SkillLevel) -> str:
 
 
 def normalise_number(raw: str) -> str:
-    """What a person types: spaces dropped, a lower-case y or s accepted."""
-    return re.sub(r"\s+", "", raw or "").upper()
+    """What a person types: spaces dropped, a lower-case y or s accepted, and the
+    full-width digits of a Chinese input method read as the digits they are."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or "")).upper()

@@ -184,7 +184,7 @@ def as_team_entries(candidates: Sequence[Candidate], teams: dict[int, str]
     facts stay personal: status, current level and this year's history."""
     members: dict[str, list[Candidate]] = {}
     for c in candidates:
-        if c.key in teams:
+        if teams.get(c.key):  # an empty code is no team
             members.setdefault(teams[c.key], []).append(c)
     shared: dict[str, Candidate] = {}
     for team, group in members.items():
@@ -195,7 +195,7 @@ def as_team_entries(candidates: Sequence[Candidate], teams: dict[int, str]
             practical_passed=all(c.practical_passed for c in group))
     result = []
     for c in candidates:
-        entry = shared.get(teams.get(c.key, ""))
+        entry = shared.get(teams[c.key]) if teams.get(c.key) else None
         if entry is None:
             result.append(c)
             continue
@@ -249,13 +249,17 @@ def check_rules(rules: Sequence[Rule]) -> list[RuleProblem]:
     return found
 
 
+# A rule with one of these problems can match nobody.
+_UNMATCHABLE = {"rank_range_missing", "rank_range_order", "award_missing", "percent_range"}
+
+
 def _overlap(a: Rule, b: Rule) -> bool:
     if a.division is not None and b.division is not None and a.division is not b.division:
         return False
     if a.basis is not b.basis or a.basis is not Basis.RANK:
         return True
-    if None in (a.rank_from, a.rank_to, b.rank_from, b.rank_to):
-        return False  # reported as rank_range_missing
+    if _UNMATCHABLE & {*check_rule(a), *check_rule(b)}:
+        return False  # a rule that matches nobody is reported as such, not as an overlap
     return not (a.rank_to < b.rank_from or b.rank_to < a.rank_from)  # type: ignore[operator]
 
 
