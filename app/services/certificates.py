@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.domain import certificates as numbers
@@ -48,7 +50,7 @@ def issue(competition: Competition, ids: Sequence[int] | None = None,
     db.session.connection(execution_options=IMMEDIATE)
     try:
         promotions = unblocked_with_status(competition, APPROVED, ids)
-        on = on or utcnow().date()
+        on = on or _today()
         issued = [_issue_one(competition, body, promotion, on) for promotion in promotions]
         if issued:
             audit.record("certificate.issue", competition, count=len(issued),
@@ -58,6 +60,13 @@ def issue(competition: Competition, ids: Sequence[int] | None = None,
     except Exception:
         db.session.rollback()
         raise
+
+
+def _today() -> date:
+    # The date printed on the certificate is the day in the event's time zone: a batch
+    # issued at 07:00 in Shanghai is dated that day, not the UTC day before.
+    zone = ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
+    return utcnow().astimezone(zone).date()
 
 
 def _issue_one(competition: Competition, body: IssuingBody, promotion: Promotion,

@@ -266,9 +266,15 @@ def to_xlsx(sheet: ResultSheet, text: SheetText) -> bytes:
     for row_cells in ws.iter_rows(min_row=head + 1, max_col=2):
         for cell in row_cells:
             cell.alignment = Alignment(horizontal="center")
+    return finished_workbook(book, ws, head, "portrait")
+
+
+def finished_workbook(book: Workbook, ws: Any, head: int, orientation: str) -> bytes:
+    """The workbook as bytes, its sheet printing as a list should: the heading row frozen
+    and repeated on every page, one page wide, as many pages long as it takes."""
     ws.freeze_panes = ws.cell(head + 1, 1)
     ws.print_title_rows = f"{head}:{head}"
-    ws.page_setup.orientation = "portrait"
+    ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToHeight = 0
@@ -322,7 +328,7 @@ def _build_pdf(sheet: ResultSheet, text: SheetText, pages: int) -> tuple[bytes, 
     return buffer.getvalue(), int(doc.page)
 
 
-def _runs(value: str) -> list[tuple[str, str]]:
+def font_runs(value: str) -> list[tuple[str, str]]:
     """(font, text) runs: Latin in LATIN_FONT, everything else in the CJK font."""
     runs, at = [], 0
     for match in _LATIN_RUN.finditer(value):
@@ -337,7 +343,8 @@ def _runs(value: str) -> list[tuple[str, str]]:
 
 def _para(value: str, size: float = 10, align: int = TA_LEFT) -> Any:
     markup = "".join(escape(part) if font == PDF_FONT else
-                     f'<font name="{font}">{escape(part)}</font>' for font, part in _runs(value))
+                     f'<font name="{font}">{escape(part)}</font>'
+                     for font, part in font_runs(value))
     style = ParagraphStyle(f"sheet-{size}-{align}", fontName=PDF_FONT, fontSize=size,
                            leading=size * 1.3, alignment=align, wordWrap="CJK")
     return Paragraph(markup, style)
@@ -346,7 +353,7 @@ def _para(value: str, size: float = 10, align: int = TA_LEFT) -> Any:
 def _draw(canvas: Any, x: float, y: float, value: str, size: float, align: str = "left"
           ) -> None:
     """One line of mixed text on the canvas, aligned left, right or centre on x."""
-    runs = _runs(value)
+    runs = font_runs(value)
     width = sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs)
     line = canvas.beginText(x - {"left": 0, "right": width, "centre": width / 2}[align], y)
     for font, part in runs:

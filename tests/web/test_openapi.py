@@ -257,8 +257,11 @@ def test_real_responses_match_the_documented_schemas(seeded: Flask) -> None:
     ids = {"competition_id": list(db.session.scalars(select(Competition.id))),
            "project_id": list(db.session.scalars(select(SkillProject.id)))}
     checked = 0
+    # The certificate lookup needs a number and a name: its own tests cover its answers
+    # (tests/web/test_certificates_web.py, against the same schemas).
     public = [path for path, item in DOC["paths"].items()
-              if "get" in item and not item["get"]["security"]]
+              if "get" in item and not item["get"]["security"]
+              and path != "/api/v1/certificates/verify"]
     assert len(public) == 7
     for path in public:
         params = re.findall(r"{(\w+)}", path)

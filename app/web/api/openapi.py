@@ -24,6 +24,7 @@ from app.domain.vocabulary import (
     Visibility,
 )
 from app.services.public_view import AWARD, RANK, Phase
+from app.web.api.certificates import CODES as LOOKUP_CODES
 from app.web.api.judging import STATUS as MARK_STATUS
 from app.web.api.tablet_codes import STATUS as REDEEM_STATUS
 
@@ -513,6 +514,65 @@ PATHS.update({
 })
 
 
+# ------------------------------------------------------------------ certificates
+
+SCHEMAS.update({
+    "Certificate": _object({
+        "number": {"type": "string", "description": "22 characters: Y or S + 21 digits "
+                                                    "(docs/api.md)"},
+        "name": _TEXT,
+        "id_number_masked": {"type": "string", "description": "the last four characters "
+                                                              "only, e.g. **************123X"},
+        "occupation_name": _TEXT,
+        "occupation_code": {"type": "string", "description": "e.g. 6-31-01-03; may be empty"},
+        "level": {"type": "integer", "enum": [1, 2, 3, 4, 5],
+                  "description": "1 一级/高级技师, 2 二级/技师, 3 三级/高级工, 4 四级/中级工, "
+                                 "5 五级/初级工; the number's 16th character"},
+        "issuing_body": _TEXT,
+        "issued_on": {"type": "string", "format": "date"},
+        "status": {"type": "string", "enum": ["valid", "revoked"]},
+        "revoked_on": {"type": ["string", "null"], "format": "date",
+                       "description": "the day it was revoked (Asia/Shanghai); null while "
+                                      "valid"},
+        "competition_name": _TEXT,
+        "project_name": _TEXT,
+        "rank": {"type": ["integer", "null"], "minimum": 1,
+                 "description": "the rank in the project that earned it (以赛代评)"},
+    }, "A 职业技能等级证书 as the public may see it: the ID number masked."),
+    "Certificates": _object({"certificates": {
+        "type": "array", "items": _ref("Certificate"),
+        "description": "empty when nothing matches the number (or ID number) and the name "
+                       "together; by date of issue, newest first"}}),
+    "LookupRefusal": _object({"error": _object({
+        "code": {"type": "string", "enum": list(LOOKUP_CODES)},
+        "field": {"type": "string", "enum": ["number", "id_number", "name"],
+                  "description": "the query parameter at fault"},
+        "message": {"type": "string", "description": "for people, in the request's language"},
+    })}, "A lookup that cannot be made: nothing was looked up."),
+})
+
+
+def _query(name: str, description: str, required: bool = False) -> Json:
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": {"type": "string"}}
+
+
+PATHS["/api/v1/certificates/verify"] = _get(
+    "verifyCertificate",
+    "Check a certificate: its number and the holder's name, or the holder's ID number and "
+    "name; never a name alone. Rate-limited per address (CERTIFICATE_LOOKUP_LIMIT).",
+    {"200": _json("Certificates", "The matching certificates (none: an empty list)."),
+     "400": _json("LookupRefusal", "No name, neither number nor ID number, or one that "
+                                   "is malformed."),
+     "429": _json("Error", "Too many lookups from this address (rate_limited).")},
+    tag="certificates",
+    parameters=[_query("number", "the certificate number (spaces and a lower-case y/s "
+                                 "are accepted)"),
+                _query("id_number", "the holder's 18-character ID number, instead of the "
+                                    "number"),
+                _query("name", "the holder's name, exactly as on the certificate",
+                       required=True)])
+
 def document() -> Json:
     return {
         "openapi": "3.1.0",
@@ -533,6 +593,7 @@ def document() -> Json:
                                                     "cacheable"},
                  {"name": "judging", "description": "judges' tablets: assignments, marks, "
                                                     "tablet codes"},
+                 {"name": "certificates", "description": "the public check of 职业技能等级证书"},
                  {"name": "operations", "description": "health and this document"}],
         "paths": PATHS,
         "components": {

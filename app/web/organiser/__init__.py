@@ -33,10 +33,12 @@ def _organiser_required() -> None:
 
 
 from app.web.organiser import (  # noqa: E402, F401
+    appeals,
     exports,
     imports,
     people,
     projects,
+    promotions,
     results,
     routes,
     scheme,

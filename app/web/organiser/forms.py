@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     DecimalField,
     IntegerField,
     SelectField,
@@ -36,6 +39,10 @@ from app.domain.vocabulary import (
 )
 from app.web import labels
 from app.web.messages import id_number_message
+
+
+def display_zone() -> ZoneInfo:
+    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
 
 
 class ValuesForm(FlaskForm):
@@ -125,6 +132,17 @@ class ProjectForm(ValuesForm):
         _l("Conflicted judges may not enter measurement marks either"), default=True)
     venue_id = SelectField(_l("Venue"), coerce=lambda v: int(v) if v else None,
                            validators=[Optional()])
+    ends_at = DateTimeLocalField(
+        _l("Competition ends at"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+        description=_l("Local time. Written appeals are accepted until the competition's "
+                       "appeal window after it."))
+
+    def show_local_time(self) -> None:
+        """Stored in UTC; the organiser types and reads the event's local time."""
+        if self.ends_at.data is not None and self.ends_at.data.tzinfo is not None:
+            self.ends_at.data = self.ends_at.data.astimezone(display_zone()).replace(
+                tzinfo=None)
 
     def validate_divisions(self, field: MultiCheckboxField) -> None:
         if not field.data:
@@ -138,6 +156,8 @@ class ProjectForm(ValuesForm):
         data = super().values()
         data["total_marks"] = float(data["total_marks"])
         data["occupation_code"] = data["occupation_code"] or ""
+        if data["ends_at"] is not None:
+            data["ends_at"] = data["ends_at"].replace(tzinfo=display_zone())
         return data
 
     def division_kinds(self) -> set[DivisionKind]:

@@ -30,6 +30,7 @@ def projects(cid: int) -> str:
 
 def _project_form(comp: Competition, project: SkillProject | None) -> ProjectForm:
     form = ProjectForm(obj=project)
+    form.show_local_time()
     if project is not None and request.method == "GET":
         form.divisions.data = [d.kind.value for d in project.divisions]
     venues = db.session.scalars(
