@@ -56,6 +56,7 @@ class UserRole(StrEnum):
     CHIEF_JUDGE = "chief_judge"
     JUDGE = "judge"
     SUPERVISOR = "supervisor"
+    TEAM_LEADER = "team_leader"  # 领队: files written appeals for the delegation's competitors
 
 
 class Visibility(StrEnum):

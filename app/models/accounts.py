@@ -20,6 +20,8 @@ class User(UserMixin, Base):
     role: Mapped[UserRole] = mapped_column(enum_column(UserRole))
     locale: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    # A team leader (领队) speaks for one delegation of one competition.
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.domain.vocabulary import UserRole
 from app.extensions import db
-from app.models import ApiToken, User
+from app.models import ApiToken, Delegation, User
 from app.models.base import utcnow
 
 TOKEN_PREFIX = "sp_"  # noqa: S105 (a public marker, not a secret)
@@ -79,6 +79,13 @@ def save_user(user: User | None, values: dict[str, object], password: str | None
         losing = values.get("role") != UserRole.ORGANISER or not values.get("active")
         if user.role is UserRole.ORGANISER and user.active and losing and _organisers() == 1:
             raise AccountError("last_organiser", "role")
+    if values.get("role") == UserRole.TEAM_LEADER:
+        # A team leader speaks for one delegation: without it, whose appeals would they file?
+        if not values.get("delegation_id") or db.session.get(
+                Delegation, values["delegation_id"]) is None:
+            raise AccountError("delegation_required", "delegation_id")
+    else:
+        values["delegation_id"] = None
     if password is not None:
         if len(password) < 8:
             raise AccountError("password_too_short", "password")

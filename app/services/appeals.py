@@ -15,7 +15,16 @@ from sqlalchemy import select
 
 from app.domain.vocabulary import SchemeStatus, UserRole
 from app.extensions import db
-from app.models import Appeal, Competition, Competitor, MarkingScheme, Module, SkillProject, User
+from app.models import (
+    Appeal,
+    Competition,
+    Competitor,
+    Delegation,
+    MarkingScheme,
+    Module,
+    SkillProject,
+    User,
+)
 from app.models.base import utcnow
 from app.models.sqlite import IMMEDIATE
 from app.services import audit, signoff
@@ -27,9 +36,10 @@ OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
 MIN_TEXT, MAX_TEXT = 10, 5000
 MAX_APPELLANT = 100
 
-# Who may file: organisers take written appeals from team leaders at the desk, and the
-# panel records those handed to it directly. Only the panel decides.
-FILERS = (UserRole.ORGANISER, UserRole.SUPERVISOR)
+# Who may file: a team leader for their own delegation; organisers take written appeals
+# from team leaders at the desk, and the panel records those handed to it directly. Only
+# the panel decides.
+FILERS = (UserRole.ORGANISER, UserRole.SUPERVISOR, UserRole.TEAM_LEADER)
 DECIDERS = (UserRole.SUPERVISOR,)
 
 
@@ -48,6 +58,8 @@ def file(user: User, project: SkillProject, subject: str, appellant: str, text: 
         raise ServiceError("competitor_required", "competitor")
     if competitor is not None and competitor.project_id != project.id:
         raise ServiceError("competitor_not_in_project", "competitor")
+    if user.role is UserRole.TEAM_LEADER:
+        _check_team_leader(user, project, competitor)
     appellant, text = (appellant or "").strip(), (text or "").strip()
     if not appellant or len(appellant) > MAX_APPELLANT:
         raise ServiceError("appellant_required", "appellant", max=MAX_APPELLANT)
@@ -74,6 +86,17 @@ def file(user: User, project: SkillProject, subject: str, appellant: str, text: 
     except Exception:
         db.session.rollback()
         raise
+
+
+def _check_team_leader(user: User, project: SkillProject, competitor: Competitor | None
+                       ) -> None:
+    """A team leader appeals within their own competition, and against the marks of
+    their own delegation's competitors only."""
+    delegation = db.session.get(Delegation, user.delegation_id) if user.delegation_id else None
+    if delegation is None or delegation.competition_id != project.competition_id:
+        raise ServiceError("forbidden")
+    if competitor is not None and competitor.delegation_id != delegation.id:
+        raise ServiceError("competitor_not_in_delegation", "competitor")
 
 
 def decide(user: User, appeal: Appeal, upheld: bool, decision: str,

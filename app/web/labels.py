@@ -62,6 +62,7 @@ USER_ROLE = {
     UserRole.CHIEF_JUDGE: _l("Chief judge"),
     UserRole.JUDGE: _l("Judge"),
     UserRole.SUPERVISOR: _l("Supervisor"),
+    UserRole.TEAM_LEADER: _l("Team leader"),
 }
 VISIBILITY = {
     Visibility.LIVE: _l("Live provisional ranks"),

@@ -17,6 +17,7 @@ HOME_BY_ROLE = {
     UserRole.CHIEF_JUDGE: "chief.index",
     UserRole.SUPERVISOR: "chief.index",
     UserRole.JUDGE: "judging.tablet",
+    UserRole.TEAM_LEADER: "organiser.team_leader_home",
 }
 
 

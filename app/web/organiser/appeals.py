@@ -1,7 +1,8 @@
 """Appeals (申诉) and arbitration (监督仲裁): /organiser/competitions/<cid>/appeals.
 
 Organisers and the supervision and arbitration panel (supervisors) see every appeal and
-file written ones; only the panel decides, once and finally. Every change goes through
+file written ones; a team leader (领队) sees and files those of their own delegation; only
+the panel decides, once and finally. Every change goes through
 app.services.appeals; a refused form shows the page again with the message next to its
 field, and nothing is stored then.
 """
@@ -23,6 +24,7 @@ from app.models import (
     Appeal,
     Competition,
     Competitor,
+    Delegation,
     MarkingScheme,
     Module,
     SkillProject,
@@ -44,7 +46,7 @@ from app.web.organiser.appeal_forms import (
 from app.web.organiser.common import attach_error, crumbs_for, get_or_404
 from app.web.security import roles_required
 
-VIEWERS = (UserRole.ORGANISER, UserRole.SUPERVISOR)
+VIEWERS = (UserRole.ORGANISER, UserRole.SUPERVISOR, UserRole.TEAM_LEADER)
 PANEL = (UserRole.SUPERVISOR,)
 
 # Service fields that the forms call differently.
@@ -58,6 +60,8 @@ def appeal_message(error: ServiceError) -> str:
     messages = {
         "forbidden": _("Only organisers and the supervision and arbitration panel may do "
                        "this."),
+        "competitor_not_in_delegation": _("A team leader appeals only for the competitors "
+                                          "of their own delegation."),
         "subject_unknown": _("Choose whether the appeal is about marks or a procedure."),
         "competitor_required": _("An appeal against marks names the competitor: choose "
                                  "one."),
@@ -109,7 +113,31 @@ def _competition(cid: int) -> Competition:
     competition = db.session.get(Competition, cid)
     if competition is None:
         abort(404 if current_user.role is UserRole.ORGANISER else 403)
+    if _team_leader() and _delegation().competition_id != competition.id:
+        abort(403)
     return competition
+
+
+def _team_leader() -> bool:
+    return bool(current_user.role is UserRole.TEAM_LEADER)
+
+
+def _delegation() -> Delegation:
+    delegation = (db.session.get(Delegation, current_user.delegation_id)
+                  if current_user.delegation_id else None)
+    if delegation is None:
+        abort(403)  # a team leader account without its delegation can do nothing here
+    return delegation
+
+
+def _visible(competition: Competition) -> list[Appeal]:
+    """Every appeal; for a team leader, those of their delegation and those they filed."""
+    found = service.for_competition(competition)
+    if not _team_leader():
+        return found
+    own = _delegation().id
+    return [a for a in found if a.filed_by == current_user.id
+            or (a.competitor is not None and a.competitor.delegation_id == own)]
 
 
 def _is_panel() -> bool:
@@ -122,10 +150,12 @@ def _projects(competition: Competition) -> list[SkillProject]:
 
 
 def _competitors(competition: Competition) -> list[Competitor]:
-    return list(db.session.scalars(
-        select(Competitor).join(SkillProject, Competitor.project_id == SkillProject.id)
-        .where(SkillProject.competition_id == competition.id)
-        .order_by(SkillProject.code, Competitor.workstation, Competitor.name)))
+    query = (select(Competitor).join(SkillProject, Competitor.project_id == SkillProject.id)
+             .where(SkillProject.competition_id == competition.id)
+             .order_by(SkillProject.code, Competitor.workstation, Competitor.name))
+    if _team_leader():
+        query = query.where(Competitor.delegation_id == _delegation().id)
+    return list(db.session.scalars(query))
 
 
 def _modules(project_id: int) -> list[Module]:
@@ -158,7 +188,7 @@ def _page(competition: Competition, file_form: FileAppealForm | None = None,
           decide: tuple[int, DecideForm] | None = None) -> str:
     panel = _is_panel()
     rows = []
-    for appeal in service.for_competition(competition):
+    for appeal in _visible(competition):
         form = None
         if panel and appeal.status == service.OPEN:
             form = decide[1] if decide and decide[0] == appeal.id else _decide_form(
@@ -166,6 +196,7 @@ def _page(competition: Competition, file_form: FileAppealForm | None = None,
         rows.append(Row(appeal, form))
     # A supervisor reaches this page from the marking console, not the organiser's tabs.
     crumbs = crumbs_for(competition) if current_user.role is UserRole.ORGANISER else [
+        (competition.name, "")] if _team_leader() else [
         (_("Marking console"), url_for("chief.index")), (competition.name, "")]
     return render_template(
         "organiser/appeals.html", competition=competition, rows=rows, panel=panel,
@@ -175,6 +206,14 @@ def _page(competition: Competition, file_form: FileAppealForm | None = None,
         subject_label=SUBJECT, status_label=STATUS, local_time=local_time,
         competitor_label=competitor_label, show_tabs=current_user.role is UserRole.ORGANISER,
         crumbs=crumbs, heading=_("Appeals and arbitration"))
+
+
+@bp.get("/appeals")
+@open_to_watchers
+@roles_required(UserRole.TEAM_LEADER)
+def team_leader_home() -> Response:
+    """Where a team leader lands after signing in: their competition's appeals."""
+    return redirect(url_for(".appeals", cid=_delegation().competition_id))
 
 
 @bp.get("/competitions/<int:cid>/appeals")

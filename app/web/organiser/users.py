@@ -58,6 +58,7 @@ def account_message(code: str) -> str:
         "username_taken": _("This username is taken."),
         "username_invalid": _("A username has 1 to 64 characters."),
         "password_too_short": _("A password needs at least 8 characters."),
+        "delegation_required": _("A team leader needs the delegation they speak for."),
         "password_required": _("Set a password for a new account."),
         "last_organiser": _("This is the last active organiser account; it cannot lose that "
                             "role or be deactivated."),
