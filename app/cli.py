@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -107,6 +108,38 @@ def register_cli(app: Flask) -> None:
                 click.echo(f"blocked: {where}: {found.code} {found.params or ''}", err=True)
             raise SystemExit(2) from None
         click.echo(", ".join(f"{k} {v}" for k, v in summary.__dict__.items()))
+
+    @app.cli.command("backup")
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="The file to write (default: instance/backups/saiping-<UTC time>"
+                       ".sqlite, or .dump on PostgreSQL).")
+    def backup(output: Path | None) -> None:
+        """Back up the live database while it serves (SQLite online backup, or pg_dump)."""
+        from app.services import backup as backups
+
+        try:
+            made = backups.backup(db.engine.url, output,
+                                  Path(current_app.instance_path) / "backups")
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"{made.kind} backup written: {made.path} ({backups.human_size(made.size)})")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--into", required=True, metavar="URL",
+                  help="A fresh database: sqlite:///new-file, or postgresql+psycopg://… of an "
+                       "existing, empty database. One with tables is refused.")
+    def restore(path: Path, into: str) -> None:
+        """Restore a backup into a fresh database (never over one with tables)."""
+        from app.services import backup as backups
+
+        try:
+            where = backups.restore(path, into, base=Path(current_app.instance_path))
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"restored {path} into {where}")
+        click.echo("next: `flask db upgrade` with DATABASE_URL set to it (when this code is "
+                   "newer than the backup), then point the servers' DATABASE_URL at it")
 
     from app.simulate import simulate  # judges scoring over /judge, for watching (README)
 
