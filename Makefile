@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint translations translations-update system-deps clean bench-judging \
+.PHONY: run test services lint translations translations-update system-deps clean bench-judging \
         bench-live \
         simulate
 
@@ -23,8 +23,23 @@ run: $(VENV)/.runtime translations  ## set up, migrate, seed the demo, serve on 
 simulate: $(VENV)/.runtime
 	$(BIN)/flask simulate --url http://127.0.0.1:$(PORT) --all-judges $(SIM_ARGS)
 
+# `make test` runs the whole suite on in-memory SQLite, then the database layer's tests again
+# on PostgreSQL (one database per run, made and dropped by tests/conftest.py), with the
+# integration tests, which run only there. .ci/services.sh starts PostgreSQL and Redis
+# first, installing them if missing; the SQLite run never needs them. PYTEST_ARGS goes to
+# both runs; PG_TESTS= (empty) skips the second.
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+PG_TESTS ?= tests/services tests/integration
+
 test: $(VENV)/.dev translations system-deps  ## install what the tests need and run them all
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	SAIPING_TEST_DATABASE_URL= $(BIN)/python -m pytest $(PYTEST_ARGS)
+ifneq ($(strip $(PG_TESTS)),)
+	bash .ci/services.sh
+	SAIPING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PG_TESTS) $(PYTEST_ARGS)
+endif
+
+services:  ## PostgreSQL and Redis on this machine, installed and started if they are not
+	bash .ci/services.sh
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
