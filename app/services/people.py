@@ -138,7 +138,7 @@ def save_competitor(competition: Competition, competitor: Competitor | None,
                  competition_id=competition.id)
     # Status, theory score, finishing time or board may have changed: the totals and the
     # boards (both, when moved) follow, in a second short transaction (write lock first).
-    if not db.session.in_transaction():  # an edit that changed nothing did not commit
+    if not db.session().in_transaction():  # an edit that changed nothing did not commit
         db.session.connection(execution_options=IMMEDIATE)
     results.refresh_competitor(saved.id)
     for project_id, division_id in {before or (saved.project_id, saved.division_id),
