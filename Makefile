@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test services lint translations translations-update system-deps clean bench-judging \
+.PHONY: run run-cluster test services lint translations translations-update system-deps clean bench-judging \
         bench-live \
         simulate
 
@@ -37,6 +37,38 @@ ifneq ($(strip $(PG_TESTS)),)
 	bash .ci/services.sh
 	SAIPING_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest $(PG_TESTS) $(PYTEST_ARGS)
 endif
+
+# The scaled setup on this machine (docs/operations.md): PostgreSQL and Redis (.ci/services.sh
+# starts them, installing them if missing), a database $(CLUSTER_DB) migrated and seeded,
+# two app processes (gevent) on 5001 and 5002 sharing Redis, and nginx in the foreground
+# with docs/nginx-saiping.conf on :8080. Ctrl-C stops all three.
+CLUSTER_DB    ?= saiping_cluster
+CLUSTER_URL   ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(CLUSTER_DB)
+CLUSTER_QUEUE ?= redis://127.0.0.1:6379/0
+
+run-cluster: $(VENV)/.runtime translations  ## PostgreSQL + Redis + two processes behind nginx on :8080
+	bash .ci/services.sh
+	command -v nginx >/dev/null || { SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends nginx-light; }
+	psql -h 127.0.0.1 -U postgres -XAtqc "SELECT 1 FROM pg_database WHERE datname = '$(CLUSTER_DB)'" \
+	  | grep -q 1 || psql -h 127.0.0.1 -U postgres -Xqc 'CREATE DATABASE "$(CLUSTER_DB)"'
+	DATABASE_URL=$(CLUSTER_URL) $(BIN)/flask db upgrade
+	DATABASE_URL=$(CLUSTER_URL) $(BIN)/flask seed-demo --if-empty
+	mkdir -p instance/nginx
+	export DATABASE_URL=$(CLUSTER_URL) SOCKETIO_MESSAGE_QUEUE=$(CLUSTER_QUEUE) \
+	  SOCKETIO_ASYNC_MODE=gevent; \
+	$(BIN)/flask serve --port 5001 > instance/nginx/app-5001.log 2>&1 & a=$$!; \
+	$(BIN)/flask serve --port 5002 > instance/nginx/app-5002.log 2>&1 & b=$$!; \
+	trap 'kill $$a $$b 2>/dev/null; wait $$a $$b 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 120); do \
+	  curl -sf --noproxy '*' -o /dev/null http://127.0.0.1:5001/healthz \
+	    && curl -sf --noproxy '*' -o /dev/null http://127.0.0.1:5002/healthz && break; \
+	  kill -0 $$a $$b 2>/dev/null || { tail -n 20 instance/nginx/app-500*.log; exit 1; }; \
+	  sleep 0.5; \
+	done; \
+	sed -n '/Demo logins/,/Serving/p' instance/nginx/app-5001.log | grep -v Serving; \
+	echo "SaiPing: two processes behind nginx on http://127.0.0.1:8080 (Ctrl-C stops all three)"; \
+	nginx -p "$(CURDIR)/" -c docs/nginx-saiping.conf
 
 services:  ## PostgreSQL and Redis on this machine, installed and started if they are not
 	bash .ci/services.sh

@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import User
+from app.realtime.live import coalescer
 from app.realtime.publisher import judge_room, project_room
 from app.services import accounts, judging
 from app.services.marking import MarkingError, submit_mark
@@ -29,6 +30,9 @@ class JudgeNamespace(Namespace):
         self.connections: dict[str, tuple[int, judging.TokenScope]] = {}
 
     def on_connect(self, auth: Any = None) -> bool:
+        # This process serves, even if no HTTP request has reached it yet (a tablet that
+        # reconnects its socket to a restarted process): its marks must reach the boards.
+        coalescer().serving = True
         token = auth.get("token") if isinstance(auth, dict) else None
         resolved = accounts.resolve_token(token)
         if resolved is None or resolved[0].role not in JUDGING_ROLES:
