@@ -70,8 +70,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
 
     from app.web.errors import register_error_handlers
+    from app.web.headers import register_security_headers
 
     register_error_handlers(app)
+    register_security_headers(app)
 
     @app.before_request
     def _write_lock_for_writes() -> None:

@@ -52,6 +52,10 @@ class Settings:
     socketio_message_queue: str | None
     socketio_async_mode: str = "threading"
     live_update_interval: float = 0.1
+    # Behind TLS: the scheme of external URLs, and cookies that never travel in clear.
+    preferred_url_scheme: str = "http"
+    session_cookie_secure: bool = False
+    trust_x_forwarded_proto: bool = False  # HSTS behind a TLS proxy (app/web/headers.py)
 
 
 def settings_from_env() -> Settings:
@@ -62,7 +66,26 @@ def settings_from_env() -> Settings:
         socketio_message_queue=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         socketio_async_mode=async_mode_from_env(),
         live_update_interval=_seconds("LIVE_UPDATE_INTERVAL", 0.1),
+        preferred_url_scheme=_scheme("PREFERRED_URL_SCHEME"),
+        session_cookie_secure=_flag("SESSION_COOKIE_SECURE"),
+        trust_x_forwarded_proto=_flag("TRUST_X_FORWARDED_PROTO"),
     )
+
+
+def _flag(name: str) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise RuntimeError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
+
+
+def _scheme(name: str) -> str:
+    raw = (os.environ.get(name) or "http").strip().lower()
+    if raw not in ("http", "https"):
+        raise RuntimeError(f"{name} must be http or https, got {raw!r}")
+    return raw
 
 
 def _seconds(name: str, default: float) -> float:
@@ -92,6 +115,15 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Secure also follows from PREFERRED_URL_SCHEME=https (app/web/headers.py).
+        "SESSION_COOKIE_SECURE": settings.session_cookie_secure
+        or settings.preferred_url_scheme == "https",
+        "PREFERRED_URL_SCHEME": settings.preferred_url_scheme,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": settings.session_cookie_secure
+        or settings.preferred_url_scheme == "https",
+        "TRUST_X_FORWARDED_PROTO": settings.trust_x_forwarded_proto,
         "REMEMBER_COOKIE_DURATION": timedelta(hours=8),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
