@@ -56,7 +56,7 @@ run-cluster: $(VENV)/.runtime translations  ## PostgreSQL + Redis + two processe
 	DATABASE_URL=$(CLUSTER_URL) $(BIN)/flask seed-demo --if-empty
 	mkdir -p instance/nginx
 	export DATABASE_URL=$(CLUSTER_URL) SOCKETIO_MESSAGE_QUEUE=$(CLUSTER_QUEUE) \
-	  SOCKETIO_ASYNC_MODE=gevent; \
+	  SOCKETIO_ASYNC_MODE=gevent TRUSTED_PROXIES=1 RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/1; \
 	$(BIN)/flask serve --port 5001 > instance/nginx/app-5001.log 2>&1 & a=$$!; \
 	$(BIN)/flask serve --port 5002 > instance/nginx/app-5002.log 2>&1 & b=$$!; \
 	trap 'kill $$a $$b 2>/dev/null; wait $$a $$b 2>/dev/null' EXIT INT TERM; \

@@ -60,6 +60,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     live.install(app)
     app.wsgi_app = NoWebSocketCompression(app.wsgi_app)  # type: ignore[method-assign]
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's own address and scheme, as the trusted proxies in front report them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies,  # type: ignore[method-assign]
+                                x_proto=proxies)
 
     from app.web import register_blueprints
 

@@ -56,6 +56,12 @@ class Settings:
     preferred_url_scheme: str = "http"
     session_cookie_secure: bool = False
     trust_x_forwarded_proto: bool = False  # HSTS behind a TLS proxy (app/web/headers.py)
+    # Behind nginx: how many proxies in front set X-Forwarded-For/-Proto (0: none, so
+    # the headers are ignored: a client could forge them). With 1, rate limits count the
+    # real client, not the proxy's address.
+    trusted_proxies: int = 0
+    # Rate-limit counters: in process memory, or shared by every process (redis://…).
+    ratelimit_storage_uri: str = "memory://"
 
 
 def settings_from_env() -> Settings:
@@ -69,7 +75,16 @@ def settings_from_env() -> Settings:
         preferred_url_scheme=_scheme("PREFERRED_URL_SCHEME"),
         session_cookie_secure=_flag("SESSION_COOKIE_SECURE"),
         trust_x_forwarded_proto=_flag("TRUST_X_FORWARDED_PROTO"),
+        trusted_proxies=_count("TRUSTED_PROXIES", 0, 5),
+        ratelimit_storage_uri=os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
     )
+
+
+def _count(name: str, low: int, high: int) -> int:
+    raw = (os.environ.get(name) or str(low)).strip()
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise RuntimeError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
+    return int(raw)
 
 
 def _flag(name: str) -> bool:
@@ -131,7 +146,8 @@ def flask_config(settings: Settings) -> dict[str, object]:
         "LOGIN_RATE_LIMIT": "10 per minute",
         # Explicit, because Flask-Limiter keeps the last app's setting otherwise.
         "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": settings.ratelimit_storage_uri,
+        "TRUSTED_PROXIES": settings.trusted_proxies,
         "RATELIMIT_HEADERS_ENABLED": True,
         # Live boards: a burst of marks is coalesced into one update per board at most
         # this often (seconds; 0.1 = at most 10 a second). 0 turns the background task

@@ -255,3 +255,23 @@ def test_signed_in_pages_are_not_limited(app_with) -> None:  # type: ignore[no-u
     client = app.test_client()
     login(client, accounts.create_user("busy-organiser", UserRole.ORGANISER, PASSWORD))
     assert {client.get("/organiser/").status_code for _ in range(15)} == {200}
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_each_client(app_with) -> None:  # type: ignore[no-untyped-def]
+    """With TRUSTED_PROXIES=1 (nginx in front), two phones behind the same proxy have a
+    limit each; without it, X-Forwarded-For is ignored (a client could forge it)."""
+    wrong = {"username": "nobody", "password": "not the password"}  # failures count
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def attempts(app, forwarded_for: str) -> list[int]:  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        return [client.post("/login", data=wrong, environ_base=proxy,
+                            headers={"X-Forwarded-For": forwarded_for}).status_code
+                for _ in range(11)]
+
+    trusting = app_with(RATELIMIT_ENABLED=True, TRUSTED_PROXIES=1)
+    assert attempts(trusting, "10.1.0.1")[-1] == 429
+    assert attempts(trusting, "10.1.0.2")[:10] == [200] * 10  # another phone, its own limit
+    ignoring = app_with(RATELIMIT_ENABLED=True)
+    assert attempts(ignoring, "10.2.0.1")[-1] == 429
+    assert attempts(ignoring, "10.2.0.2")[0] == 429  # the proxy's address, shared
