@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.domain.awards import TeamPoints, medal_table
 from app.domain.vocabulary import Award
@@ -92,13 +94,19 @@ def _flush(project_id: int, division_id: int) -> tuple[int, bool, Competition] |
 def state_for_update(project: SkillProject, division: Division) -> BoardState:
     """The board's row, locked until commit (PostgreSQL; SQLite holds the write lock),
     made if the live feed has not sent this board yet."""
-    state = db.session.scalar(select(BoardState).where(
-        BoardState.project_id == project.id, BoardState.division_id == division.id
-    ).with_for_update())
+    query = select(BoardState).where(BoardState.project_id == project.id,
+                                     BoardState.division_id == division.id).with_for_update()
+    state = db.session.scalar(query)
     if state is None:
-        state = BoardState(competition_id=project.competition_id, project_id=project.id,
-                           division_id=division.id, rows={}, seq=0, reveal_step=0)
-        db.session.add(state)
+        # FOR UPDATE locks nothing while the row does not exist, so two processes can both
+        # get here: the insert that loses does nothing, and both then lock the one row.
+        insert = (postgresql_insert if db.engine.dialect.name == "postgresql"
+                  else sqlite_insert)(BoardState).values(
+            competition_id=project.competition_id, project_id=project.id,
+            division_id=division.id, rows={}, seq=0, reveal_step=0
+        ).on_conflict_do_nothing(index_elements=["project_id", "division_id"])
+        db.session.execute(insert)
+        state = db.session.scalars(query.execution_options(populate_existing=True)).one()
     return state
 
 

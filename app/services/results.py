@@ -55,12 +55,17 @@ _ASPECTS = (
     .where(MarkingScheme.project_id == bindparam("project_id"),
            MarkingScheme.status == SchemeStatus.ACTIVE)
     .order_by(Module.letter, Aspect.position))
+# FOR NO KEY UPDATE OF competitor (PostgreSQL; SQLite's write lock does it already): two
+# marks on one competitor committing side by side would each total the marks without the
+# other's, and the later write would store a total missing a mark. NO KEY: a plain FOR
+# UPDATE would deadlock with the KEY SHARE lock each mark's foreign key takes.
 _COMPETITOR = (
     select(Competitor.project_id, Competitor.division_id, Competitor.theory_score,
            SkillProject.panel_size, SkillProject.trim_panel, SkillProject.marking_method,
            SkillProject.theory_weight, SkillProject.theory_pass, SkillProject.practical_pass)
     .join(SkillProject, Competitor.project_id == SkillProject.id)
-    .where(Competitor.id == bindparam("competitor_id")))
+    .where(Competitor.id == bindparam("competitor_id"))
+    .with_for_update(of=Competitor, key_share=True))
 _MARKS = select(Mark.aspect_id, Mark.value).where(Mark.competitor_id == bindparam("competitor_id"))
 _RESULT_TABLE = cast(Table, CompetitorResult.__table__)
 _UPDATE_RESULT = update(_RESULT_TABLE).where(
