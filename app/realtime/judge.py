@@ -65,9 +65,10 @@ class JudgeNamespace(Namespace):
     def on_submit_mark(self, payload: Any = None) -> dict[str, Any]:
         """The return value is the acknowledgement, sent after the service committed."""
         user_id, scope = self.connections[request.sid]  # type: ignore[attr-defined]
-        user = db.session.get(User, user_id)
-        locale = (user.locale if user else None) or "zh"
+        locale = "zh"  # until the user is read: the database may be the thing that is away
         try:
+            user = db.session.get(User, user_id)
+            locale = (user.locale if user else None) or "zh"
             if user is None or not user.active:
                 raise MarkingError("unauthorized")
             return submit_mark(user, payload, scope)
