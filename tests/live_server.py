@@ -75,6 +75,16 @@ class LiveServer:
 
     # ---------------------------------------------------------------- commands beside it
 
+    def get_json(self, path: str, timeout: float = 10.0) -> Any:
+        """GET a page of this server's JSON API, which must answer 200."""
+        import requests
+
+        with requests.Session() as http:
+            http.trust_env = False  # the server is on the loopback interface: no proxy
+            response = http.get(f"{self.url}{path}", timeout=timeout)
+        assert response.status_code == 200, (path, response.text)
+        return response.json()
+
     def run(self, *args: str) -> str:
         """Run `python <args>` in the repository with the server's environment; its stdout."""
         result = subprocess.run(

@@ -26,10 +26,10 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.models.sqlite import IMMEDIATE
 from app.services import audit, signoff
 from app.services.errors import ServiceError
 from app.services.promotion import appeal_deadline
+from app.services.transaction import begin_write
 
 SUBJECTS = ("marks", "procedure")
 OPEN, UPHELD, DISMISSED = "open", "upheld", "dismissed"
@@ -71,7 +71,7 @@ def file(user: User, project: SkillProject, subject: str, appellant: str, text: 
     deadline = appeal_deadline(project, competition)
     if deadline is not None and received_at > deadline:
         raise ServiceError("appeal_late", "received_at", deadline=deadline)
-    _begin_write()
+    begin_write()
     try:
         appeal = Appeal(competition_id=competition.id, project_id=project.id,
                         competitor_id=competitor.id if competitor else None, subject=subject,
@@ -109,7 +109,7 @@ def decide(user: User, appeal: Appeal, upheld: bool, decision: str,
     decision = (decision or "").strip()
     if not signoff.MIN_REASON <= len(decision) <= MAX_TEXT:
         raise ServiceError("decision_length", "decision", min=signoff.MIN_REASON, max=MAX_TEXT)
-    _begin_write()
+    begin_write()
     try:
         db.session.refresh(appeal)
         if appeal.status != OPEN:
@@ -153,7 +153,3 @@ def for_competition(competition: Competition) -> list[Appeal]:
     return list(db.session.scalars(select(Appeal).where(
         Appeal.competition_id == competition.id).order_by(Appeal.received_at.desc())))
 
-
-def _begin_write() -> None:
-    db.session.rollback()
-    db.session.connection(execution_options=IMMEDIATE)

@@ -48,11 +48,11 @@ from app.models import (
     SkillProject,
 )
 from app.models.base import utcnow
-from app.models.sqlite import IMMEDIATE
 from app.realtime.publisher import refresh_board
 from app.services import audit, live_feed, public_view, results
 from app.services.errors import ServiceError
 from app.services.public_view import AWARD, RANK
+from app.services.transaction import begin_write
 
 REVEAL_MODES = (RANK, AWARD)
 # A written reason, as for unlocking a module (app.services.signoff): 申诉复核 is four.
@@ -67,7 +67,7 @@ def set_visibility(competition: Competition, visibility: Visibility) -> None:
     """What the public sees while marking goes on: live ranks, progress, or nothing."""
     if not isinstance(visibility, Visibility):
         raise ServiceError("invalid", field="visibility")
-    _begin_write()
+    begin_write()
     try:
         _require_unpublished(competition)
         before = competition.visibility
@@ -89,7 +89,7 @@ def set_freeze(competition: Competition, freeze_at: datetime | None) -> None:
     the marks stood then."""
     if freeze_at is not None and freeze_at.tzinfo is None:
         raise ServiceError("invalid", field="freeze_at")  # a naive time is ambiguous
-    _begin_write()
+    begin_write()
     try:
         _require_unpublished(competition)
         before = competition.freeze_at
@@ -156,7 +156,7 @@ def publish(competition: Competition, force: bool = False, reason: str = "") -> 
     """Make the results final and public. Refused (ServiceError, nothing stored) while a
     blocking problem remains, or while marking is incomplete unless `force` with a reason."""
     reason = (reason or "").strip()
-    _begin_write()
+    begin_write()
     try:
         if competition.published_at is not None:
             raise ServiceError("already_published")
@@ -203,7 +203,7 @@ def start_reveal(project: SkillProject, division: Division, mode: str,
     if mode not in REVEAL_MODES:
         raise ServiceError("invalid", field="mode")
     _check_board(project, division)
-    _begin_write()
+    begin_write()
     try:
         _require_unpublished(project.competition)
         if _active_scheme(project) is None:
@@ -243,7 +243,7 @@ def previous_step(project: SkillProject, division: Division) -> int:
 def end_reveal(project: SkillProject, division: Division) -> None:
     """End the ceremony: the board goes back to what the competition's phase shows."""
     _check_board(project, division)
-    _begin_write()
+    begin_write()
     try:
         state = live_feed.state_for_update(project, division)
         if not state.reveal_mode:
@@ -261,7 +261,7 @@ def end_reveal(project: SkillProject, division: Division) -> None:
 
 def _move(project: SkillProject, division: Division, by: int) -> int:
     _check_board(project, division)
-    _begin_write()
+    begin_write()
     try:
         _require_unpublished(project.competition)
         state = live_feed.state_for_update(project, division)
@@ -317,7 +317,7 @@ def record_tie_decision(project: SkillProject, division: Division,
     ids = list(ordered_ids)
     if len(set(ids)) != len(ids):
         raise ServiceError("order_repeats", field="order")
-    _begin_write()
+    begin_write()
     try:
         _require_unpublished(project.competition)
         chain = parse_chain(project.tie_break_chain)
@@ -379,7 +379,7 @@ def update_project_settings(project: SkillProject, values: Mapping[str, Any]) ->
     for key in ("theory_pass", "practical_pass"):
         if merged[key] is not None and not 0 <= float(merged[key]) <= 100:
             raise ServiceError("invalid", field=key)
-    _begin_write()
+    begin_write()
     try:
         _require_unpublished(project.competition)
         changes = _apply(project, data)
@@ -413,7 +413,7 @@ def update_award_settings(competition: Competition, values: Mapping[str, Any]
     for key in AWARD_SETTINGS[2:]:
         if not 0 <= int(merged[key]) <= 100:
             raise ServiceError("invalid", field=key)
-    _begin_write()
+    begin_write()
     try:
         _require_unpublished(competition)
         changes = _apply(competition, values)
@@ -495,9 +495,3 @@ def _require_unpublished(competition: Competition) -> None:
     if competition.published_at is not None:
         raise ServiceError("published_final")
 
-
-def _begin_write() -> None:
-    # This use case's own transaction, with the write lock taken first (as signoff does),
-    # so no mark slips in between a check and the change it allows.
-    db.session.rollback()
-    db.session.connection(execution_options=IMMEDIATE)

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.domain import certificates as numbers
@@ -22,11 +20,11 @@ from app.domain.identity import IdNumberError, validate_id_number
 from app.domain.vocabulary import SkillLevel
 from app.extensions import db
 from app.models import Certificate, CertificateSerial, Competition, Promotion
-from app.models.base import utcnow
-from app.models.sqlite import IMMEDIATE
 from app.services import audit, protection
 from app.services.errors import ServiceError
+from app.services.local_time import today
 from app.services.promotion import APPROVED, ISSUED, unblocked_with_status
+from app.services.transaction import begin_write
 
 
 def issuing_body(competition: Competition) -> IssuingBody:
@@ -46,11 +44,10 @@ def issue(competition: Competition, ids: Sequence[int] | None = None,
     """Issue a certificate for each approved promotion (the given ids, or all). One
     transaction: either every number is drawn and stored, or none."""
     body = issuing_body(competition)
-    db.session.rollback()
-    db.session.connection(execution_options=IMMEDIATE)
+    begin_write()
     try:
         promotions = unblocked_with_status(competition, APPROVED, ids)
-        on = on or _today()
+        on = on or today()
         issued = [_issue_one(competition, body, promotion, on) for promotion in promotions]
         if issued:
             audit.record("certificate.issue", competition, count=len(issued),
@@ -61,12 +58,6 @@ def issue(competition: Competition, ids: Sequence[int] | None = None,
         db.session.rollback()
         raise
 
-
-def _today() -> date:
-    # The date printed on the certificate is the day in the event's time zone: a batch
-    # issued at 07:00 in Shanghai is dated that day, not the UTC day before.
-    zone = ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
-    return utcnow().astimezone(zone).date()
 
 
 def _issue_one(competition: Competition, body: IssuingBody, promotion: Promotion,

@@ -247,12 +247,7 @@ def to_xlsx(sheet: ResultSheet, text: SheetText) -> bytes:
     for label, value in title_block(sheet, text):
         ws.append([text.labelled(label, value)])  # one cell: it spills over the empty ones
     ws.append([])
-    head = ws.max_row + 1
-    ws.append([text.headings[c] for c in columns])
-    for cell in ws[head]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEAD_FILL
-        cell.border = Border(bottom=_THIN)
+    head = heading_row(ws, [text.headings[c] for c in columns])
     for row in sheet.rows:
         cells = _cells(sheet, row, text)
         ws.append([cells[c] for c in columns])
@@ -267,6 +262,17 @@ def to_xlsx(sheet: ResultSheet, text: SheetText) -> bytes:
         for cell in row_cells:
             cell.alignment = Alignment(horizontal="center")
     return finished_workbook(book, ws, head, "portrait")
+
+
+def heading_row(ws: Any, headings: list[str]) -> int:
+    """Append the table's heading row, bold on a shaded band; returns its row number."""
+    ws.append(headings)
+    head = int(ws.max_row)
+    for cell in ws[head]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEAD_FILL
+        cell.border = Border(bottom=_THIN)
+    return head
 
 
 def finished_workbook(book: Workbook, ws: Any, head: int, orientation: str) -> bytes:

@@ -23,9 +23,9 @@ from app.domain.vocabulary import Award
 from app.extensions import db
 from app.models import BoardState, Competition, Delegation, Division, LiveEvent, SkillProject
 from app.models.base import utcnow
-from app.models.sqlite import IMMEDIATE
 from app.realtime.publisher import live_competition_room, live_project_room, publish
 from app.services import public_view
+from app.services.transaction import begin_write
 
 # Events kept per competition for spectators who reconnect; one further behind than this
 # gets a fresh snapshot instead.
@@ -41,8 +41,7 @@ def flush_board(project_id: int, division_id: int) -> int | None:
 def flush_boards(boards: Iterable[tuple[int, int]]) -> int | None:
     """Bring these boards' public views up to date, in one transaction (one commit for a
     whole burst); returns the last seq taken, or None when the public saw no change."""
-    db.session.rollback()
-    db.session.connection(execution_options=IMMEDIATE)
+    begin_write()
     try:
         seq, medals_changed = None, set()
         for project_id, division_id in sorted(set(boards)):

@@ -33,9 +33,9 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.models.sqlite import IMMEDIATE
 from app.services import audit, ceremony, promotion_rules, results
 from app.services.errors import ServiceError
+from app.services.transaction import begin_write
 
 PROPOSED, APPROVED, ISSUED = "proposed", "approved", "issued"
 REVOKED, SUPERSEDED, NOT_PROMOTED = "revoked", "superseded", "not_promoted"
@@ -107,7 +107,7 @@ class RunSummary:
 def run(competition: Competition, now: datetime | None = None) -> RunSummary:
     """Decide every competitor of the competition; one transaction. Raises
     PromotionBlocked (nothing written) while anything blocks."""
-    _begin_write()
+    begin_write()
     try:
         summary = _run(competition, now or utcnow())
         audit.record("promotion.run", competition, **summary.__dict__)
@@ -298,7 +298,7 @@ def _snapshot(candidate: Candidate, competition: Competition) -> dict[str, Any]:
 def approve(competition: Competition, user: User, ids: Sequence[int] | None = None) -> int:
     """Approve proposed promotions (the given ids, or every one). Refused while anything
     blocks: a reopened project's proposals may be about to change."""
-    _begin_write()
+    begin_write()
     try:
         rows = unblocked_with_status(competition, PROPOSED, ids)
         now = utcnow()
@@ -363,8 +363,4 @@ def _count(competition: Competition, statuses: Sequence[str]) -> int:
         Promotion.competition_id == competition.id, Promotion.current,
         Promotion.status.in_(statuses))) or 0
 
-
-def _begin_write() -> None:
-    db.session.rollback()
-    db.session.connection(execution_options=IMMEDIATE)
 

@@ -19,7 +19,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,7 +28,7 @@ from app.domain.identity import mask_last4
 from app.extensions import db
 from app.models import Competition, Competitor, Promotion, PromotionRule
 from app.models.base import utcnow
-from app.services.exports import finished_workbook
+from app.services.exports import finished_workbook, heading_row
 from app.services.promotion import APPROVED, ISSUED, NOT_PROMOTED, PROPOSED
 
 # Which current decisions each list holds, in the order the header names them.
@@ -45,8 +45,6 @@ _WIDTHS = {"name": 12, "id_number": 22, "occupation_code": 14, "occupation": 16,
            "old_level": 16, "new_level": 16, "current_level": 16, "title": 14, "rule": 34,
            "competition": 28, "project": 18, "division": 10, "delegation": 18, "rank": 7,
            "certificate": 26, "status": 10, "reason": 18}
-_HEAD_FILL = PatternFill("solid", fgColor="E8EEF6")
-_THIN = Side(style="thin", color="A0A0A0")
 
 
 @dataclass(frozen=True)
@@ -156,12 +154,7 @@ def _book(title: str, sheet_title: str, notes: list[str], columns: Sequence[str]
     for note in notes:
         ws.append([note])
     ws.append([])
-    head = ws.max_row + 1
-    ws.append([text.headings[c] for c in columns])
-    for cell in ws[head]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEAD_FILL
-        cell.border = Border(bottom=_THIN)
+    head = heading_row(ws, [text.headings[c] for c in columns])
     for row in rows:
         ws.append([row[c] for c in columns])
     if not rows:

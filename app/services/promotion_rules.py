@@ -15,9 +15,9 @@ from app.domain.vocabulary import SkillLevel
 from app.extensions import db
 from app.models import Competition, PromotionRule, User
 from app.models.base import utcnow
-from app.models.sqlite import IMMEDIATE
 from app.services import audit
 from app.services.errors import ServiceError
+from app.services.transaction import begin_write
 
 
 def current(competition: Competition) -> list[PromotionRule]:
@@ -69,7 +69,7 @@ def save(competition: Competition, user: User | None, rows: Sequence[RuleInput])
     problems = rules_domain.check_rules([r.rule for r in rows])
     if problems:
         raise RulesRefused(problems)
-    _begin_write()
+    begin_write()
     try:
         live = {row.rule_key: row for row in current(competition)}
         unknown = [r.key for r in rows if r.key and r.key not in live]
@@ -148,8 +148,4 @@ def _summary(rule: Rule) -> dict[str, Any]:
             "cap": int(rule.cap) if rule.cap else None, "bump": rule.bump,
             "pass": rule.require_pass, "title": rule.title}
 
-
-def _begin_write() -> None:
-    db.session.rollback()
-    db.session.connection(execution_options=IMMEDIATE)
 

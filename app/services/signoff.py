@@ -15,10 +15,10 @@ from app.domain.vocabulary import SchemeStatus
 from app.extensions import db
 from app.models import Module, ModuleLockEvent, SkillProject, User
 from app.models.base import utcnow
-from app.models.sqlite import IMMEDIATE
 from app.realtime.publisher import project_room, publish
 from app.services import audit, console
 from app.services.errors import ServiceError
+from app.services.transaction import begin_write
 
 # A reason says what happened and why; a handful of characters is the least that can.
 # Four, because a Chinese reason such as 申诉复核 says it in four.
@@ -30,7 +30,7 @@ def lock_module(chief_user: User, module: Module) -> list[console.Blocker]:
     """Sign the module off and lock it. Returns what stops it (nothing is written then);
     an empty list means it is locked. Raises ServiceError when the user may not."""
     project = _project(module)
-    _begin_write()
+    begin_write()
     try:
         _require_chief(chief_user, project)
         _lock_row(module)
@@ -72,7 +72,7 @@ def unlock_module(chief_user: User, module: Module, reason: str) -> None:
     if len(reason) > MAX_REASON:
         raise ServiceError("reason_too_long", "reason", max=MAX_REASON)
     project = _project(module)
-    _begin_write()
+    begin_write()
     try:
         _require_chief(chief_user, project)
         _lock_row(module)
@@ -101,11 +101,6 @@ def _project(module: Module) -> SkillProject:
     assert project is not None
     return project
 
-
-def _begin_write() -> None:
-    # Start this use case's own transaction with the write lock (see module docstring).
-    db.session.rollback()
-    db.session.connection(execution_options=IMMEDIATE)
 
 
 def _lock_row(module: Module) -> None:

@@ -70,10 +70,11 @@ def _with_database(url: str, name: str) -> str:
 
 
 @contextmanager
-def fresh_database(url: str) -> Iterator[str]:
-    """A new, empty database on `url`'s server, named with the pid; yields its URL.
-    Dropped WITH (FORCE) afterwards: a killed server may leave connections behind."""
-    name = f"saiping_cluster_test_{os.getpid()}"
+def fresh_database(url: str, name: str | None = None) -> Iterator[str]:
+    """A new, empty database on `url`'s server (named with the pid unless `name` says);
+    yields its URL. Dropped WITH (FORCE) afterwards: a killed server may leave
+    connections behind."""
+    name = name or f"saiping_cluster_test_{os.getpid()}"
     with closing(psycopg.connect(_libpq(url), autocommit=True, connect_timeout=5)) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
             sql.Identifier(name)))  # a leftover of an earlier run with the same pid

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import make_url
+
+from tests.integration import cluster
 
 DATABASE_ENV = "SAIPING_TEST_DATABASE_URL"
 HERE = Path(__file__).resolve().parent
@@ -62,21 +63,24 @@ def fresh_postgres_database(postgres_server: str, request: pytest.FixtureRequest
     Named with the pid (parallel runs never collide) and the test; dropped WITH (FORCE)
     afterwards, since a killed server process may leave connections behind.
     """
-    made: list[str] = []
+    with ExitStack() as made:
+        def make() -> str:
+            name = f"saiping_it_{os.getpid()}_{request.node.name[:30]}_{len(names)}".lower()
+            names.append("".join(c if c.isalnum() else "_" for c in name))
+            return made.enter_context(cluster.fresh_database(postgres_server, names[-1]))
 
-    def make() -> str:
-        name = f"saiping_it_{os.getpid()}_{request.node.name[:30]}_{len(made)}".lower()
-        name = "".join(c if c.isalnum() else "_" for c in name)
-        _run(postgres_server, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
-        _run(postgres_server, "CREATE DATABASE {}", name)
-        made.append(name)
-        return make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-
-    yield make
-    for name in made:
-        _run(postgres_server, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+        names: list[str] = []
+        yield make
 
 
-def _run(server: str, statement: str, name: str) -> None:
-    with closing(psycopg.connect(admin_dsn(server), autocommit=True, connect_timeout=5)) as conn:
-        conn.execute(sql.SQL(statement).format(sql.Identifier(name)))
+@pytest.fixture
+def database(postgres_server: str) -> Iterator[str]:
+    """A fresh database for a test that runs server processes on it."""
+    with cluster.fresh_database(postgres_server) as fresh:
+        yield fresh
+
+
+@pytest.fixture(params=("threading", "gevent"))
+def mode(request: pytest.FixtureRequest) -> str:
+    """Each server test runs in both async modes."""
+    return str(request.param)

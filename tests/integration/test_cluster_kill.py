@@ -22,7 +22,6 @@ import json
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,16 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 import socketio
 
 from tests.integration import cluster
 from tests.integration.cluster import WAIT, ClusterServer, Json
-from tests.realtime.judge_client import SEED
+from tests.realtime.judge_client import OWNERS, SEED, Key, planned_edits
 from tests.realtime.test_judge_kill import Tablet
 
 WORLDS = ("k1", "k2", "k3", "k4")
-OWNERS = [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1)]  # (judge, competitor): 5 tablets a world
 PER_TABLET = 50  # 4 worlds × 5 tablets × 50 = 1,000 marks
 TOTAL = len(WORLDS) * len(OWNERS) * PER_TABLET
 KILL_AFTER = 300  # acknowledgements before A is killed
@@ -76,20 +73,8 @@ with app.app_context():
     print(json.dumps(out))
 """
 
-Key = tuple[int, int, int]  # (competitor, aspect, judge)
 
 
-@pytest.fixture
-def database() -> Iterator[str]:
-    url = cluster.server_url()
-    assert url is not None
-    with cluster.fresh_database(url) as fresh:
-        yield fresh
-
-
-@pytest.fixture(params=("threading", "gevent"))
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture
@@ -114,41 +99,19 @@ def processes(database: str, setup: ClusterServer, mode: str, tmp_path: Path
 
 
 def outboxes(worlds: dict[str, Json]) -> tuple[list[Tablet], dict[Key, tuple[float, int]]]:
-    """Each tablet edits its three marks over and over; key -> (value, version) at the end."""
+    """Each tablet edits its three marks over and over; key -> (value, version) at the end.
+    The last round is never 0, so that every final total differs from 0."""
     rng = random.Random(6)
-    tablets: list[Tablet] = []
     final: dict[Key, tuple[float, int]] = {}
-    for w in worlds.values():
-        allowed = {w["j_aspect"]: [0, 1, 2, 3], w["m_aspect"]: [0, 15, 30],
-                   w["b_aspect"]: [0, 40]}
-        for judge, competitor in OWNERS:
-            outbox = []
-            for n in range(PER_TABLET):
-                aspect = list(allowed)[n % 3]
-                # The last round is never 0, so that every final total differs from 0.
-                value = rng.choice([v for v in allowed[aspect]
-                                    if v or n < PER_TABLET - len(allowed)])
-                key = (w["competitors"][competitor], aspect, w["judges"][judge])
-                final[key] = (float(value), final.get(key, (0.0, 0))[1] + 1)
-                field = "score" if aspect == w["j_aspect"] else "value"
-                outbox.append({"client_id": str(uuid.uuid4()), "competitor_id": key[0],
-                               "aspect_id": aspect, field: value})
-            tablets.append(Tablet(w["tokens"][judge], outbox))
+    tablets = [Tablet(token, outbox) for w in worlds.values()
+               for token, outbox in planned_edits(w, PER_TABLET, rng, final, nonzero_last=True)]
     return tablets, final
-
-
-def get(server: ClusterServer, path: str) -> Any:
-    with requests.Session() as http:
-        http.trust_env = False  # the servers are on the loopback interface: no proxy
-        response = http.get(f"{server.url}{path}", timeout=WAIT)
-    assert response.status_code == 200, (path, response.text)
-    return response.json()
 
 
 def public_boards(server: ClusterServer, project_ids: list[int]) -> dict[str, dict[str, list[Any]]]:
     boards = {}
     for project_id in project_ids:
-        for board in get(server, f"/api/v1/projects/{project_id}/leaderboard")["boards"]:
+        for board in server.get_json(f"/api/v1/projects/{project_id}/leaderboard")["boards"]:
             boards[f"{project_id}/{board['division_id']}"] = {
                 row["name"]: [row["rank"], row["total"]] for row in board["rows"]}
     return boards

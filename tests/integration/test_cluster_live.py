@@ -23,10 +23,8 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 import socketio
 
 from tests.integration import cluster
@@ -85,13 +83,6 @@ def processes(database: str, worlds: dict[str, Json], mode: str,
 
 
 # ------------------------------------------------------------------ HTTP and judges
-
-def get(server: ClusterServer, path: str) -> Any:
-    with requests.Session() as http:
-        http.trust_env = False  # the servers are on the loopback interface: no proxy
-        response = http.get(f"{server.url}{path}", timeout=WAIT)
-    assert response.status_code == 200, (path, response.text)
-    return response.json()
 
 
 def judges_on(server: ClusterServer, tokens: list[str], opened: list[socketio.Client]
@@ -179,12 +170,12 @@ def test_marks_through_process_a_reach_a_spectator_on_process_b_in_order(
     a, b = processes
     w = worlds[mode]
     with cluster.logs_on_failure(a, b), ExitStack() as stack:
-        project = get(b, f"/api/v1/projects/{w['project_id']}")
+        project = b.get_json(f"/api/v1/projects/{w['project_id']}")
         project_id, competition_id = project["id"], project["competition"]["id"]
         (division,) = project["divisions"]
         # The board's first public view is made (and logged) by this read, before anyone
         # subscribes, so both spectators start from the same seq.
-        get(b, f"/api/v1/projects/{project_id}/leaderboard?division={division['id']}")
+        b.get_json(f"/api/v1/projects/{project_id}/leaderboard?division={division['id']}")
 
         fans = []
         for server in (b, a):  # the one that matters first: B, where no judge is
@@ -227,10 +218,10 @@ def test_marks_through_process_a_reach_a_spectator_on_process_b_in_order(
         assert sum(name == "board_update" for name, _ in logged) >= 4  # one per step, or so
 
         # B's spectator ends where A's HTTP API is.
-        fresh = get(a, f"/api/v1/projects/{project_id}/leaderboard?division={division['id']}")
+        fresh = a.get_json(f"/api/v1/projects/{project_id}/leaderboard?division={division['id']}")
         assert fresh["seq"] == on_b.seq == live_seq
         assert on_b.board == fresh["board"]
         assert on_b.progress == fresh["board"]["progress"]
-        assert on_b.medals == get(a, f"/api/v1/competitions/{competition_id}/medals")["rows"]
+        assert on_b.medals == a.get_json(f"/api/v1/competitions/{competition_id}/medals")["rows"]
         assert [(r["name"], r["rank"], r["award"]) for r in on_b.board["rows"]] == [
             ("李娜", 1, "gold"), ("张伟", 2, "silver")]

@@ -24,7 +24,6 @@ import random
 import socket
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import suppress
@@ -40,11 +39,10 @@ from sqlalchemy import make_url
 from tests.integration import cluster
 from tests.integration.cluster import WAIT, ClusterServer, Json
 from tests.live_server import free_port
-from tests.realtime.judge_client import NS, SEED, release
+from tests.realtime.judge_client import NS, SEED, Key, planned_edits, release
 
 OUTAGE = 10.0  # seconds the database is unreachable
 ACKS_BEFORE_CUT = 15  # the tablets are really under way when the cut comes
-OWNERS = [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1)]  # (judge, competitor): one tablet each
 PER_TABLET = 20
 RETRY = 0.2  # seconds a tablet waits before resending after "unavailable" (the page backs off)
 ACK_TIMEOUT = 8.0  # the tablet page's ACK_TIMEOUT_MS: longer than this is no answer at all
@@ -177,37 +175,16 @@ class OutageTablet:
             release(client)
 
 
-Key = tuple[int, int, int]  # (competitor, aspect, judge)
 
 
 def outboxes(w: Json) -> tuple[list[OutageTablet], dict[Key, tuple[float, int]]]:
     """Each tablet edits its three marks over and over; key -> (value, version) at the end."""
-    rng = random.Random(10)
-    allowed = {w["j_aspect"]: [0, 1, 2, 3], w["m_aspect"]: [0, 15, 30], w["b_aspect"]: [0, 40]}
-    tablets: list[OutageTablet] = []
     final: dict[Key, tuple[float, int]] = {}
-    for judge, competitor in OWNERS:
-        outbox = []
-        for n in range(PER_TABLET):
-            aspect = list(allowed)[n % 3]
-            value = rng.choice(allowed[aspect])
-            key = (w["competitors"][competitor], aspect, w["judges"][judge])
-            final[key] = (float(value), final.get(key, (0.0, 0))[1] + 1)
-            kind = "score" if aspect == w["j_aspect"] else "value"
-            outbox.append({"client_id": str(uuid.uuid4()), "competitor_id": key[0],
-                           "aspect_id": aspect, kind: value})
-        tablets.append(OutageTablet(w["tokens"][judge], outbox))
-    return tablets, final
+    planned = planned_edits(w, PER_TABLET, random.Random(10), final)
+    return [OutageTablet(token, outbox) for token, outbox in planned], final
 
 
 # ------------------------------------------------------------------ fixtures
-
-@pytest.fixture
-def database() -> Iterator[str]:
-    url = cluster.server_url()
-    assert url is not None
-    with cluster.fresh_database(url) as fresh:
-        yield fresh
 
 
 @pytest.fixture
@@ -220,10 +197,6 @@ def proxy(database: str) -> Iterator[CuttableProxy]:
     finally:
         running.close()
 
-
-@pytest.fixture(params=("threading", "gevent"))
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture

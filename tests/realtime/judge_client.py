@@ -103,3 +103,34 @@ def m_mark(w: Json, competitor: int, value: object, aspect: str = "m_aspect",
            **more: Any) -> Json:
     return {"competitor_id": w["competitors"][competitor], "aspect_id": w[aspect],
             "value": value, **more}
+
+
+# (judge index, competitor index): five tablets a world, judges 2 and 3 on two each; no two
+# own the same (competitor, aspect, judge), so the intended final marks are well defined.
+OWNERS = [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1)]
+Key = tuple[int, int, int]  # (competitor, aspect, judge)
+
+
+def planned_edits(w: Json, per_tablet: int, rng: Any, final: dict[Key, tuple[float, int]],
+                  nonzero_last: bool = False) -> list[tuple[str, list[Json]]]:
+    """One outbox per owner of world `w`, as (token, submissions): each tablet edits its
+    three marks over and over. `final` collects what the database must end with:
+    key -> (value, version). With `nonzero_last` the last round is never 0, so every final
+    total differs from 0."""
+    allowed = {w["j_aspect"]: [0, 1, 2, 3], w["m_aspect"]: [0, 15, 30],
+               w["b_aspect"]: [0, 40]}
+    planned = []
+    for judge, competitor in OWNERS:
+        outbox = []
+        for n in range(per_tablet):
+            aspect = list(allowed)[n % 3]
+            last_round = n >= per_tablet - len(allowed)
+            value = rng.choice([v for v in allowed[aspect]
+                                if v or not (nonzero_last and last_round)])
+            key = (w["competitors"][competitor], aspect, w["judges"][judge])
+            final[key] = (float(value), final.get(key, (0.0, 0))[1] + 1)
+            field = "score" if aspect == w["j_aspect"] else "value"
+            outbox.append({"client_id": str(uuid.uuid4()), "competitor_id": key[0],
+                           "aspect_id": aspect, field: value})
+        planned.append((w["tokens"][judge], outbox))
+    return planned

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import random
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable
 
@@ -18,7 +17,16 @@ import pytest
 import socketio
 
 from tests.live_server import LiveServer
-from tests.realtime.judge_client import NS, SEED, WAIT, Json, release, sql
+from tests.realtime.judge_client import (
+    NS,
+    SEED,
+    WAIT,
+    Json,
+    Key,
+    planned_edits,
+    release,
+    sql,
+)
 
 TABLETS = 5
 PER_TABLET = 40  # 5 × 40 = 200 submissions
@@ -57,27 +65,12 @@ class Tablet:
             release(client)
 
 
-def _outboxes(w: Json) -> tuple[list[Tablet], dict[tuple[int, int, int], tuple[float, int]]]:
-    """Five tablets (judge 2 and judge 3 on two each), each owning three marks it edits
-    over and over, and the final state that should result: key -> (value, version)."""
-    rng = random.Random(3)
-    allowed = {w["j_aspect"]: [0, 1, 2, 3], w["m_aspect"]: [0, 15, 30],
-               w["b_aspect"]: [0, 40]}
-    owners = [(0, 0), (1, 0), (1, 1), (2, 0), (2, 1)]  # (judge index, competitor index)
-    tablets, final = [], {}
-    for judge, competitor in owners:
-        outbox = []
-        for n in range(PER_TABLET):
-            aspect = list(allowed)[n % 3]
-            value = rng.choice(allowed[aspect])
-            key = (w["competitors"][competitor], aspect, w["judges"][judge])
-            version = final.get(key, (0, 0))[1] + 1
-            final[key] = (float(value), version)
-            field = "score" if aspect == w["j_aspect"] else "value"
-            outbox.append({"client_id": str(uuid.uuid4()), "competitor_id": key[0],
-                           "aspect_id": aspect, field: value})
-        tablets.append(Tablet(w["tokens"][judge], outbox))
-    return tablets, final
+def _outboxes(w: Json) -> tuple[list[Tablet], dict[Key, tuple[float, int]]]:
+    """Five tablets, each owning three marks it edits over and over, and the final state
+    that should result: key -> (value, version)."""
+    final: dict[Key, tuple[float, int]] = {}
+    planned = planned_edits(w, PER_TABLET, random.Random(3), final)
+    return [Tablet(token, outbox) for token, outbox in planned], final
 
 
 def _run(tablets: list[Tablet], url: str, on_ack: Callable[[], None] = lambda: None) -> None:

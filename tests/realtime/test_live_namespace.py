@@ -18,10 +18,8 @@ from __future__ import annotations
 import queue
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-import requests
 import socketio
 
 from tests.live_server import LiveServer
@@ -84,24 +82,17 @@ def sockets(server: LiveServer) -> Iterator[Sockets]:
     close_all(opened.opened)
 
 
-def get(server: LiveServer, path: str) -> Any:
-    with requests.Session() as http:
-        http.trust_env = False  # the server is on the loopback interface: no proxy
-        response = http.get(f"{server.url}{path}", timeout=WAIT)
-    assert response.status_code == 200, (path, response.text)
-    return response.json()
-
 
 def ids_of(server: LiveServer, w: Json) -> tuple[int, int, int]:
     """The world's competition, project and (only) division, from the public catalogue."""
-    project = get(server, f"/api/v1/projects/{w['project_id']}")
+    project = server.get_json(f"/api/v1/projects/{w['project_id']}")
     (division,) = project["divisions"]
     return project["competition"]["id"], project["id"], division["id"]
 
 
 def fresh_board(server: LiveServer, project_id: int, division_id: int) -> Json:
-    return get(server,  # type: ignore[no-any-return]
-               f"/api/v1/projects/{project_id}/leaderboard?division={division_id}")
+    return server.get_json(  # type: ignore[no-any-return]
+        f"/api/v1/projects/{project_id}/leaderboard?division={division_id}")
 
 
 def subscribe(client: socketio.Client, payload: object) -> Json:
@@ -259,7 +250,7 @@ def test_a_spectator_follows_the_judges_and_ends_on_the_fresh_snapshot(
 
     # The hall, subscribed to the competition, is sent each board's progress and the
     # medal table (never a board_update), and ends on the fresh medal table.
-    medals = get(server, f"/api/v1/competitions/{competition_id}/medals")
+    medals = server.get_json(f"/api/v1/competitions/{competition_id}/medals")
     assert [(r["delegation"], r["gold"], r["silver"]) for r in medals["rows"]] == [
         ("浦东新区", 1, 0), ("闵行区", 0, 1)]
     received: list[tuple[str, Json]] = []
@@ -329,8 +320,8 @@ def test_too_far_behind_or_ahead_of_the_server_gets_a_fresh_snapshot(
     # The competition's subscribers too.
     ack = subscribe(sockets.spectator(), {"competition_id": competition_id, "last_seq": seq})
     assert "events" not in ack and ack["seq"] == fresh["seq"]
-    assert ack["medals"]["rows"] == get(
-        server, f"/api/v1/competitions/{competition_id}/medals")["rows"]
+    assert ack["medals"]["rows"] == server.get_json(
+        f"/api/v1/competitions/{competition_id}/medals")["rows"]
 
 
 def test_resuming_across_a_visibility_change_replays_nothing_from_before_it(

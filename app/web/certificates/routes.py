@@ -23,8 +23,7 @@ anything up (no name) and organisers are not counted.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import format_date
@@ -37,10 +36,10 @@ from app.domain.identity import mask_last4
 from app.domain.vocabulary import UserRole
 from app.extensions import limiter
 from app.models import Certificate
-from app.models.base import utcnow
 from app.services import certificates
 from app.services.certificate_pdf import certificate_pdf
 from app.services.errors import ServiceError
+from app.services.local_time import display_zone, today
 from app.web import labels
 from app.web.certificates import bp
 from app.web.certificates.forms import LookupForm, lookup_message
@@ -66,15 +65,12 @@ lookup_limit = limiter.shared_limit(_lookup_limit, scope=LOOKUP_SCOPE,
                                     exempt_when=_not_a_lookup)
 
 
-def display_timezone() -> tzinfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
-
 
 def revoked_on(certificate: Certificate) -> date | None:
     """The day of the revocation where the competition is held."""
     if certificate.revoked_at is None:
         return None
-    return certificate.revoked_at.astimezone(display_timezone()).date()
+    return certificate.revoked_at.astimezone(display_zone()).date()
 
 
 @bp.get("/verify")
@@ -138,7 +134,7 @@ def _long(day: date | None) -> str | None:
 
 
 def _today() -> str:
-    return str(format_date(utcnow().astimezone(display_timezone()).date(), "long"))
+    return str(format_date(today(), "long"))
 
 
 @bp.errorhandler(429)
@@ -162,7 +158,7 @@ def pdf(number: str) -> Response:
     if certificate is None:
         abort(404)
     verify_url = url_for("certificates.verify", number=certificate.number, _external=True)
-    data = certificate_pdf(certificate, verify_url, timezone=display_timezone())
+    data = certificate_pdf(certificate, verify_url, timezone=display_zone())
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = \
         f'attachment; filename="certificate-{certificate.number}.pdf"'

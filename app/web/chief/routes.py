@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +21,7 @@ from app.extensions import db
 from app.models import Competitor, Judge, Module, SkillProject
 from app.services import accounts, console, signoff, substitutes, tablet_codes
 from app.services.errors import ServiceError
+from app.services.local_time import display_zone, local_time
 from app.web.chief import bp
 from app.web.chief.forms import IssueCodeForm, LockForm, SubstituteForm, UnlockForm
 from app.web.chief.messages import blocker_message, chief_message
@@ -63,14 +63,11 @@ def _competitor(project: SkillProject, cid: int) -> Competitor:
     return competitor
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
-
 
 @bp.app_template_filter("chief_time")
 def chief_time(moment: datetime | None, fmt: str = "%m-%d %H:%M:%S") -> str:
     """A stored UTC time in the event's time zone (Asia/Shanghai unless configured)."""
-    return moment.astimezone(_zone()).strftime(fmt) if moment else ""
+    return local_time(moment, fmt)
 
 
 # ------------------------------------------------------------------ pages
@@ -159,7 +156,8 @@ def history_xlsx(pid: int, cid: int) -> Response:
                _("Version"), _("Reason")]
     title = _("Mark history: %(project)s %(code)s, competitor %(competitor)s",
               project=project.name, code=project.code, competitor=label)
-    data = console.history_xlsx(title, headers, console.competitor_history(competitor), _zone())
+    data = console.history_xlsx(title, headers, console.competitor_history(competitor),
+                                display_zone())
     station = competitor.workstation or str(competitor.id)
     return Response(data, headers={
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -12,9 +12,7 @@ cache must never keep serving what has since been hidden.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from flask import abort, current_app, request
+from flask import abort, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -23,6 +21,7 @@ from app.extensions import db
 from app.models import Division, SkillProject
 from app.services import exports
 from app.services.exports import FINAL, PROVISIONAL, ResultSheet, SheetText
+from app.services.local_time import display_zone
 from app.web.labels import COMPETITOR_STATUS, DIVISION
 from app.web.live import bp
 from app.web.live.labels import AWARD, tie_label
@@ -91,5 +90,5 @@ def sheet_text() -> SheetText:
         labelled=lambda label, value: _("%(label)s: %(value)s", label=label, value=value),
         page=lambda page, pages: _("Page %(page)s of %(pages)s", page=page, pages=pages),
         watermark=_("Provisional results"),
-        zone=ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai"))),
+        zone=display_zone(),
     )

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from app.models import Competitor, SkillProject
+from app.services.local_time import display_zone
 from app.web import labels
 from app.web.organiser.forms import MultiCheckboxField, strip
 
@@ -24,12 +23,6 @@ STATUS = {"open": _l("Awaiting decision"), "upheld": _l("Upheld"),
 OUTCOME = {"upheld": STATUS["upheld"], "dismissed": STATUS["dismissed"]}
 
 
-def display_zone() -> ZoneInfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
-
-
-def local_time(moment: datetime | None) -> str:
-    return moment.astimezone(display_zone()).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -32,6 +32,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import appeals as service
 from app.services.errors import ServiceError
+from app.services.local_time import local_time
 from app.services.promotion import appeal_deadline
 from app.web.messages import service_message
 from app.web.organiser import bp, open_to_watchers
@@ -41,7 +42,6 @@ from app.web.organiser.appeal_forms import (
     DecideForm,
     FileAppealForm,
     competitor_label,
-    local_time,
 )
 from app.web.organiser.common import attach_error, crumbs_for, get_or_404
 from app.web.security import roles_required

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -37,12 +35,9 @@ from app.domain.vocabulary import (
     Tier,
     Visibility,
 )
+from app.services.local_time import display_zone
 from app.web import labels
 from app.web.messages import id_number_message
-
-
-def display_zone() -> ZoneInfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
 
 
 class ValuesForm(FlaskForm):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -16,6 +14,7 @@ from app.domain.identity import mask_last4
 from app.domain.vocabulary import CompetitorStatus, JudgeRole, SkillLevel, UserRole
 from app.extensions import db
 from app.models import Competition, Delegation, Division, SkillProject, User
+from app.services.local_time import display_zone
 from app.web import labels
 from app.web.organiser.forms import IdNumberField, ValuesForm, strip
 
@@ -75,7 +74,7 @@ class CompetitorForm(ValuesForm):
         if self.completed_at.data is not None and self.completed_at.data.tzinfo is not None:
             # Stored in UTC; the organiser types and reads the event's local time.
             self.completed_at.data = self.completed_at.data.astimezone(
-                _display_zone()).replace(tzinfo=None)
+                display_zone()).replace(tzinfo=None)
         self.project_id.choices = _project_choices(competition)
         divisions = db.session.scalars(
             select(Division).join(SkillProject)
@@ -93,12 +92,9 @@ class CompetitorForm(ValuesForm):
         data["employer"] = data["employer"] or ""
         data["occupation"] = data["occupation"] or ""
         if data["completed_at"] is not None:
-            data["completed_at"] = data["completed_at"].replace(tzinfo=_display_zone())
+            data["completed_at"] = data["completed_at"].replace(tzinfo=display_zone())
         return data
 
-
-def _display_zone() -> ZoneInfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
 
 
 class JudgeForm(ValuesForm):

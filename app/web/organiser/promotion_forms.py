@@ -9,9 +9,7 @@ here (whole numbers in range, levels 1–5), the table as a whole by the domain
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -38,6 +36,7 @@ from wtforms.validators import (
 from app.domain.promotion import Basis, Reason, Rule, RuleSet
 from app.domain.vocabulary import Award, DivisionKind, SkillLevel
 from app.services import promotion
+from app.services.local_time import display_zone
 from app.services.promotion_settings import (
     APPEAL_WINDOW_MAX,
     APPEAL_WINDOW_MIN,
@@ -107,9 +106,6 @@ def reason_label(code: str | None) -> str:
 def _level_choices() -> list[Any]:
     return labels.options((int(level), labels.LEVEL[level]) for level in SkillLevel)
 
-
-def _display_zone() -> ZoneInfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
 
 
 # ------------------------------------------------------------------ the rule table
@@ -237,12 +233,12 @@ class ProjectEndForm(FlaskForm):
 
     def utc_value(self) -> Any:
         value = self.ends_at.data
-        return value.replace(tzinfo=_display_zone()) if value is not None else None
+        return value.replace(tzinfo=display_zone()) if value is not None else None
 
     @classmethod
     def local(cls, stored: Any) -> Any:
         """A stored (UTC) time as the form shows it."""
-        return stored.astimezone(_display_zone()).replace(tzinfo=None) if stored else None
+        return stored.astimezone(display_zone()).replace(tzinfo=None) if stored else None
 
 
 # ------------------------------------------------------------------ decisions

@@ -18,10 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -37,6 +36,7 @@ from app.models.base import utcnow
 from app.services import certificates, promotion, promotion_exports, promotion_rules
 from app.services import promotion_settings as settings_service
 from app.services.errors import ServiceError
+from app.services.local_time import display_zone
 from app.services.promotion import Blocker, PromotionBlocked
 from app.services.promotion_exports import PromotionSheetText
 from app.services.promotion_rules import RuleInput, RulesRefused
@@ -112,13 +112,10 @@ _PROBLEM_FIELD = {"rank_range_missing": "rank_from", "rank_range_order": "rank_f
                   "target_above_cap": "cap"}
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
-
 
 def short_time(moment: datetime) -> str:
     """11月23日 18:00 (Nov 23 18:00), in the event's time zone."""
-    local = moment.astimezone(_zone())
+    local = moment.astimezone(display_zone())
     return f"{format_skeleton('MMMd', local, locale=get_locale() or 'zh')} {local:%H:%M}"
 
 
@@ -447,7 +444,7 @@ def sheet_text() -> PromotionSheetText:
         statuses={code: str(text) for code, text in STATUS.items()},
         reasons={reason.value: reason_label(reason.value) for reason in Reason},
         divisions={kind.value: str(text) for kind, text in labels.DIVISION.items()},
-        rule=rule_label, no_rows=_("Nobody is on this list."), zone=_zone())
+        rule=rule_label, no_rows=_("Nobody is on this list."), zone=display_zone())
 
 
 def _xlsx(content: bytes, stem: str) -> Response:

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -24,6 +22,7 @@ from app.models import Competition, Division, Screen, SkillProject
 from app.models.base import utcnow
 from app.services import ceremony, public_view, results, screens
 from app.services.errors import ServiceError
+from app.services.local_time import display_zone, local_time
 from app.services.public_view import AWARD_STEPS, RANK, Phase, PublicBoard
 from app.services.results import BoardResult, Line
 from app.web import labels
@@ -155,12 +154,6 @@ def board_anchor(project_id: int, division_id: int) -> str:
     return f"board-{project_id}-{division_id}"
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(str(current_app.config.get("DISPLAY_TIMEZONE", "Asia/Shanghai")))
-
-
-def local_time(moment: datetime | None) -> str:
-    return moment.astimezone(_zone()).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _page(competition: Competition, bound: dict[str, FlaskForm] | None = None) -> str:
@@ -180,7 +173,8 @@ def _page(competition: Competition, bound: dict[str, FlaskForm] | None = None) -
         visibility_form=form("visibility", lambda: VisibilityForm(
             prefix="visibility", data={"visibility": competition.visibility})),
         freeze_form=form("freeze", lambda: FreezeForm(prefix="freeze", data={
-            "freeze_at": freeze.astimezone(_zone()).replace(tzinfo=None) if freeze else None})),
+            "freeze_at": freeze.astimezone(display_zone()).replace(tzinfo=None) if freeze
+            else None})),
         freeze_local=local_time(freeze), freeze_pending=freeze is not None and freeze > utcnow(),
         published_local=local_time(competition.published_at),
         publish_form=form("publish", lambda: PublishForm(prefix="publish")),
@@ -321,7 +315,8 @@ def results_freeze(cid: int) -> _Outcome:
     comp = get_or_404(Competition, cid)
     form = FreezeForm(prefix="freeze")
     return _run(comp, "freeze", form, lambda: ceremony.set_freeze(
-        comp, form.freeze_at.data.replace(tzinfo=_zone())), _("Freeze time saved."), "public")
+        comp, form.freeze_at.data.replace(tzinfo=display_zone())), _("Freeze time saved."),
+        "public")
 
 
 @bp.post("/competitions/<int:cid>/results/freeze-now")
